@@ -1,0 +1,1 @@
+"""Consultation des communes et conseils citoyens sur le projet de rapport annuel."""

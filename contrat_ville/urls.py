@@ -1,0 +1,17 @@
+"""Routes du projet : l'administration des agents, les pages du directeur et le portail."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path
+from django.views.generic import RedirectView
+
+admin.site.site_header = "Politique de la Ville – Contrat de ville"
+admin.site.site_title = "Politique de la Ville"
+admin.site.index_title = "Programmation et suivi"
+
+urlpatterns = [
+    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("connexion/", auth_views.LoginView.as_view(), name="login"),
+    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,9 @@
+"""Application WSGI (gunicorn en production)."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "contrat_ville.settings")
+
+application = get_wsgi_application()

@@ -1,0 +1,151 @@
+"""La programmation annuelle : dossiers, lignes de financement et blocs rédigés du rapport."""
+
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+
+from contrat_ville.enums import NatureCredits
+from contrat_ville.models import Contrat, Financeur, Pilier, Porteur, Quartier, Thematique, Trace
+
+from .enums import StatutDossier, TypeBloc
+
+ZERO = Decimal("0.00")
+
+
+def champ_montant(verbose_name: str, **kwargs) -> models.DecimalField:
+    return models.DecimalField(
+        verbose_name, max_digits=14, decimal_places=2, validators=[MinValueValidator(ZERO)], **kwargs
+    )
+
+
+class Programmation(models.Model):
+    contrat = models.ForeignKey(
+        Contrat, verbose_name="contrat", on_delete=models.PROTECT, related_name="programmations"
+    )
+    annee = models.PositiveSmallIntegerField("année", unique=True)
+
+    class Meta:
+        verbose_name = "programmation annuelle"
+        verbose_name_plural = "programmations annuelles"
+        ordering = ["-annee"]
+
+    def __str__(self):
+        return f"Programmation {self.annee}"
+
+
+class Dossier(Trace):
+    programmation = models.ForeignKey(
+        Programmation, verbose_name="programmation", on_delete=models.PROTECT, related_name="dossiers"
+    )
+    numero = models.CharField("n° dossier", max_length=40)
+    intitule = models.CharField("intitulé", max_length=300)
+    porteur = models.ForeignKey(
+        Porteur, verbose_name="porteur", on_delete=models.PROTECT, related_name="dossiers"
+    )
+    pilier = models.ForeignKey(
+        Pilier, verbose_name="pilier", on_delete=models.PROTECT, related_name="dossiers"
+    )
+    thematique = models.ForeignKey(
+        Thematique,
+        verbose_name="thématique",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dossiers",
+    )
+    quartiers = models.ManyToManyField(
+        Quartier, verbose_name="quartiers", related_name="dossiers", blank=True
+    )
+    statut = models.CharField(
+        "statut", max_length=20, choices=StatutDossier.choices, default=StatutDossier.DEPOSE
+    )
+    cout_total = champ_montant("coût total", null=True, blank=True)
+    focus = models.BooleanField("action mise en avant (focus)", default=False)
+    focus_description = models.TextField("description (focus)", blank=True)
+    focus_objectif = models.TextField("objectif recherché (focus)", blank=True)
+    focus_resultats = models.TextField("résultats (focus)", blank=True)
+    beneficiaires_femmes = models.PositiveIntegerField("bénéficiaires femmes", null=True, blank=True)
+    beneficiaires_hommes = models.PositiveIntegerField("bénéficiaires hommes", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "dossier"
+        verbose_name_plural = "dossiers"
+        ordering = ["programmation", "numero"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programmation", "numero"],
+                name="dossier_numero_unique_par_annee",
+                violation_error_message="Ce numéro de dossier existe déjà pour cette année.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(cout_total__isnull=True) | models.Q(cout_total__gte=0),
+                name="dossier_cout_total_positif",
+                violation_error_message="Le coût total ne peut pas être négatif.",
+            ),
+        ]
+        indexes = [models.Index(fields=["programmation", "statut"])]
+
+    def __str__(self):
+        return f"{self.numero} – {self.intitule}"
+
+
+class LigneFinancement(Trace):
+    dossier = models.ForeignKey(
+        Dossier, verbose_name="dossier", on_delete=models.PROTECT, related_name="lignes_financement"
+    )
+    financeur = models.ForeignKey(
+        Financeur, verbose_name="financeur", on_delete=models.PROTECT, related_name="lignes_financement"
+    )
+    nature = models.CharField("nature des crédits", max_length=20, choices=NatureCredits.choices, blank=True)
+    montant_sollicite = champ_montant("montant sollicité", default=ZERO)
+    montant_accorde = champ_montant("montant accordé", default=ZERO)
+
+    class Meta:
+        verbose_name = "ligne de financement"
+        verbose_name_plural = "lignes de financement"
+        ordering = ["dossier", "financeur__nom"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dossier", "financeur", "nature"],
+                name="ligne_unique_par_financeur_et_nature",
+                violation_error_message="Ce dossier a déjà une ligne pour ce financeur et cette nature.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(montant_sollicite__gte=0),
+                name="ligne_montant_sollicite_positif",
+                violation_error_message="Le montant sollicité ne peut pas être négatif.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(montant_accorde__gte=0),
+                name="ligne_montant_accorde_positif",
+                violation_error_message="Le montant accordé ne peut pas être négatif.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.financeur} – {self.get_nature_display() or 'nature non précisée'}"
+
+
+class BlocNarratif(Trace):
+    programmation = models.ForeignKey(
+        Programmation, verbose_name="programmation", on_delete=models.PROTECT, related_name="blocs"
+    )
+    type = models.CharField("rubrique", max_length=20, choices=TypeBloc.choices)
+    titre = models.CharField("titre", max_length=200, blank=True)
+    texte = models.TextField(
+        "texte", help_text="Texte brut ; les paragraphes sont séparés par une ligne vide."
+    )
+
+    class Meta:
+        verbose_name = "bloc rédigé du rapport"
+        verbose_name_plural = "blocs rédigés du rapport"
+        ordering = ["programmation", "type"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programmation", "type"], name="bloc_unique_par_rubrique_et_annee"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_type_display()} {self.programmation.annee}"
