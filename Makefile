@@ -34,7 +34,7 @@ test: install quality
 	$(BIN)/pytest
 
 bench: install
-	$(PY) bench/run.py
+	@for f in bench/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var

@@ -17,3 +17,12 @@ class TypeBloc(models.TextChoices):
     PNRU = "PNRU", "Programme national de renouvellement urbain"
     ORGANISATION = "ORGANISATION", "Organisation du service"
     PERSPECTIVES = "PERSPECTIVES", "Perspectives"
+
+
+class StatutRapport(models.TextChoices):
+    """Cycle du rapport annuel (décret n° 2015-1118) ; on n'y revient jamais en arrière."""
+
+    PROJET = "PROJET", "Projet"
+    ADOPTE = "ADOPTE", "Adopté en conseil communautaire"
+    EN_CONSULTATION = "EN_CONSULTATION", "En consultation"
+    DEFINITIF = "DEFINITIF", "Définitif"
