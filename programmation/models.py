@@ -86,6 +86,10 @@ class Dossier(Trace):
             ),
         ]
         indexes = [models.Index(fields=["programmation", "statut"])]
+        permissions = [
+            ("importer_programmation", "Peut importer la programmation depuis un classeur"),
+            ("exporter_programmation", "Peut exporter la programmation"),
+        ]
 
     def __str__(self):
         return f"{self.numero} – {self.intitule}"
@@ -177,6 +181,7 @@ class RapportAnnuel(models.Model):
         verbose_name = "rapport annuel"
         verbose_name_plural = "rapports annuels"
         ordering = ["-programmation__annee"]
+        permissions = [("approuver_rapportannuel", "Peut faire avancer et approuver le rapport annuel")]
 
     def __str__(self):
         return f"Rapport {self.programmation.annee} ({self.get_statut_display()})"
