@@ -17,10 +17,10 @@ from django.db.models.functions import Coalesce
 
 from contrat_ville.enums import CodeFinanceur, NatureCredits, TypePorteur
 from contrat_ville.models import Pilier
-from contrat_ville.nombres import taux
+from contrat_ville.nombres import formater_euros, taux
 
 from .enums import StatutDossier
-from .models import Dossier, LigneFinancement, Programmation
+from .models import BlocNarratif, Dossier, LigneFinancement, Programmation
 
 ZERO = Decimal("0.00")
 
@@ -134,6 +134,13 @@ class ChiffresProgrammation:
     montant_thematiques_principales: Decimal
     taux_thematiques_principales: Decimal
 
+    @property
+    def nb_statut_depose(self) -> int:
+        """Dossiers déposés que l'instruction n'a pas encore pris en charge."""
+        return (
+            self.nb_deposes - self.nb_en_instruction - self.nb_retenus - self.nb_refuses - self.nb_abandonnes
+        )
+
 
 def chiffres_programmation(dossiers: QuerySet[Dossier]) -> ChiffresProgrammation:
     """Chiffres clés : total programmé, dossiers par statut, actions ANCT, thématiques principales."""
@@ -193,3 +200,175 @@ def operateurs_associatifs(dossiers: QuerySet[Dossier], piliers: QuerySet[Pilier
         ),
         total=total,
     )
+
+
+@dataclass(frozen=True)
+class BeneficiairesParSexe:
+    """Bénéficiaires des actions retenues, par sexe (article L1111-2 CGCT), là où les données les tiennent."""
+
+    femmes: int
+    hommes: int
+    nb_dossiers_renseignes: int
+    nb_dossiers_retenus: int
+
+    @property
+    def total(self) -> int:
+        return self.femmes + self.hommes
+
+    @property
+    def renseigne(self) -> bool:
+        return self.nb_dossiers_renseignes > 0
+
+    @property
+    def taux_femmes(self) -> Decimal:
+        return taux(self.femmes, self.total)
+
+    @property
+    def taux_hommes(self) -> Decimal:
+        return taux(self.hommes, self.total)
+
+    @property
+    def nb_dossiers_non_renseignes(self) -> int:
+        return self.nb_dossiers_retenus - self.nb_dossiers_renseignes
+
+
+def beneficiaires_par_sexe(dossiers: QuerySet[Dossier]) -> BeneficiairesParSexe:
+    """Ne compte que les dossiers où les deux nombres sont saisis : un nombre manquant n'est pas un zéro."""
+    renseignes = Q(beneficiaires_femmes__isnull=False, beneficiaires_hommes__isnull=False)
+    resultat = (
+        dossiers_retenus(dossiers)
+        .order_by()
+        .aggregate(
+            femmes=Coalesce(Sum("beneficiaires_femmes", filter=renseignes), 0),
+            hommes=Coalesce(Sum("beneficiaires_hommes", filter=renseignes), 0),
+            nb_dossiers_renseignes=Count("pk", filter=renseignes),
+            nb_dossiers_retenus=Count("pk"),
+        )
+    )
+    return BeneficiairesParSexe(**resultat)
+
+
+def actions_focus(dossiers: QuerySet[Dossier]) -> tuple[Dossier, ...]:
+    """Les actions que le rapport met en avant, avec leur porteur : une requête."""
+    return tuple(dossiers.filter(focus=True).select_related("porteur", "pilier").order_by("numero"))
+
+
+def blocs_narratifs(programmation: Programmation) -> dict[str, BlocNarratif]:
+    """Les blocs rédigés d'une année, par rubrique (`TypeBloc`)."""
+    return {bloc.type: bloc for bloc in programmation.blocs.all()}
+
+
+@dataclass(frozen=True)
+class Anomalie:
+    """Un point à vérifier avant d'approuver le rapport ; `exemples` en montre quelques-uns."""
+
+    code: str
+    libelle: str
+    nombre: int = 0
+    exemples: tuple[str, ...] = ()
+    bloquante: bool = False
+
+
+NB_EXEMPLES = 10
+
+
+def _anomalie_dossiers(code: str, libelle: str, qs: QuerySet) -> Anomalie | None:
+    exemples = list(qs.order_by("numero").values_list("numero", "intitule")[: NB_EXEMPLES + 1])
+    if not exemples:
+        return None
+    nombre = qs.count() if len(exemples) > NB_EXEMPLES else len(exemples)
+    return Anomalie(
+        code=code,
+        libelle=libelle,
+        nombre=nombre,
+        exemples=tuple(f"{numero} – {intitule}" for numero, intitule in exemples[:NB_EXEMPLES]),
+    )
+
+
+def controles_coherence(
+    dossiers: QuerySet[Dossier],
+    *,
+    chiffres: ChiffresProgrammation,
+    repartition: RepartitionPiliers,
+    operateurs: OperateursAssociatifs,
+    fcs,
+    fonds,
+) -> tuple[Anomalie, ...]:
+    """Contrôles montrés avant l'approbation : les totaux se recoupent-ils, que manque-t-il aux données ?
+
+    Les tableaux déjà calculés pour le rapport sont passés tels quels : on contrôle ce qui sera imprimé.
+    """
+    anomalies: list[Anomalie | None] = []
+    somme_piliers = sum((ligne.montant for ligne in repartition.lignes), ZERO)
+    if not (chiffres.total == repartition.total == somme_piliers):
+        anomalies.append(
+            Anomalie(
+                "totaux_piliers",
+                "Le total de la programmation, le total du tableau par pilier et la somme de ses lignes "
+                f"diffèrent ({formater_euros(chiffres.total)}, {formater_euros(repartition.total)}, "
+                f"{formater_euros(somme_piliers)}) : un dossier retenu est-il rattaché à un pilier "
+                "d'un autre contrat ?",
+                bloquante=True,
+            )
+        )
+    if repartition.sans_nature:
+        anomalies.append(
+            Anomalie(
+                "totaux_natures",
+                "Droit commun et crédits spécifiques ne font pas le total de la programmation : "
+                f"{formater_euros(repartition.sans_nature)} accordés sur des lignes sans nature.",
+            )
+        )
+    if sum(ligne.nombre for ligne in operateurs.lignes) != operateurs.total:
+        anomalies.append(
+            Anomalie(
+                "totaux_associatifs",
+                "Des dossiers associatifs retenus relèvent d'un pilier hors du cadre du contrat.",
+                bloquante=True,
+            )
+        )
+    if fcs.enveloppe is not None:
+        somme_axes = sum((axe.total for axe in fcs.axes), ZERO)
+        if somme_axes != fcs.total:
+            anomalies.append(
+                Anomalie(
+                    "totaux_fcs",
+                    f"Les sous-totaux des axes du FCS ({formater_euros(somme_axes)}) ne font pas son total "
+                    f"({formater_euros(fcs.total)}).",
+                    bloquante=True,
+                )
+            )
+        if fcs.total > fcs.montant_enveloppe:
+            anomalies.append(
+                Anomalie(
+                    "fcs_enveloppe",
+                    f"Les subventions du FCS ({formater_euros(fcs.total)}) dépassent l'enveloppe "
+                    f"({formater_euros(fcs.montant_enveloppe)}).",
+                    nombre=1,
+                )
+            )
+    retenus = dossiers_retenus(dossiers)
+    lignes_accordees = LigneFinancement.objects.filter(dossier=OuterRef("pk"), montant_accorde__gt=0)
+    anomalies.append(
+        _anomalie_dossiers(
+            "retenus_sans_montant",
+            "Dossiers retenus sans aucun montant accordé",
+            retenus.filter(~Exists(lignes_accordees)),
+        )
+    )
+    lignes_sans_nature = LigneFinancement.objects.filter(dossier=OuterRef("pk"), nature="")
+    anomalies.append(
+        _anomalie_dossiers(
+            "lignes_sans_nature",
+            "Dossiers retenus ayant une ligne de financement sans nature (droit commun ou spécifique)",
+            retenus.filter(Exists(lignes_sans_nature)),
+        )
+    )
+    anomalies.append(
+        _anomalie_dossiers(
+            "sans_quartier",
+            "Dossiers retenus sans quartier",
+            retenus.filter(~Exists(Dossier.quartiers.through.objects.filter(dossier=OuterRef("pk")))),
+        )
+    )
+    return tuple(a for a in anomalies if a is not None)

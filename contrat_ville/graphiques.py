@@ -1,0 +1,325 @@
+"""Graphiques et carte en SVG rendus côté serveur, partagés par le rapport PDF et le tableau de bord.
+
+Du SVG écrit à la main plutôt qu'une bibliothèque de tracé : quelques formes suffisent, le rendu est identique
+dans le navigateur et dans WeasyPrint, sans JavaScript, et tout texte venu des données passe par `escape`.
+Les fonctions prennent des données simples (libellés, montants, géométries GeoJSON) et rendent une chaîne
+SVG sûre (`SafeString`) à insérer telle quelle dans un gabarit.
+"""
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from contrat_ville.enums import TypeQuartier
+from contrat_ville.nombres import formater_euros, formater_pourcent, taux
+
+# Palette lisible imprimée en couleur comme en niveaux de gris (tons de luminosité différente).
+PALETTE = ("#1f4e79", "#e07b39", "#6aa84f", "#8e6bbf", "#c9a227", "#4bacc6", "#b04a5a", "#7f7f7f")
+COULEUR_DROIT_COMMUN = "#8fb3d9"
+COULEUR_SPECIFIQUES = "#1f4e79"
+COULEURS_QUARTIERS = {
+    TypeQuartier.QPV: "#c0392b",
+    TypeQuartier.QPC: "#e59866",
+    TypeQuartier.VEILLE: "#f7dc6f",
+}
+POLICE = "DejaVu Sans, Arial, sans-serif"
+
+
+def _n(valeur: float) -> str:
+    """Coordonnée SVG compacte : deux décimales, sans zéros inutiles."""
+    texte = f"{valeur:.2f}".rstrip("0").rstrip(".")
+    return "0" if texte in ("-0", "") else texte
+
+
+def _svg(largeur: int, hauteur: int, titre: str, corps: Iterable[str]) -> SafeString:
+    titre = escape(titre)
+    return mark_safe(  # noqa: S308 - chaque texte venu des données est passé par escape()
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {largeur} {hauteur}" '
+        f'width="{largeur}" height="{hauteur}" role="img" aria-label="{titre}" '
+        f'font-family="{POLICE}" class="graphique">'
+        f"<title>{titre}</title>" + "".join(corps) + "</svg>"
+    )
+
+
+def _texte(x: float, y: float, texte: str, taille: float = 11, ancre: str = "start", **attrs) -> str:
+    extra = "".join(f' {k.replace("_", "-")}="{escape(v)}"' for k, v in attrs.items())
+    return (
+        f'<text x="{_n(x)}" y="{_n(y)}" font-size="{_n(taille)}" text-anchor="{ancre}"{extra}>'
+        f"{escape(texte)}</text>"
+    )
+
+
+def _couper(texte: str, largeur_max: int) -> list[str]:
+    """Coupe un libellé en lignes d'au plus `largeur_max` caractères, aux espaces."""
+    lignes: list[str] = []
+    for mot in str(texte).split():
+        if lignes and len(lignes[-1]) + 1 + len(mot) <= largeur_max:
+            lignes[-1] += " " + mot
+        else:
+            lignes.append(mot)
+    return lignes or [""]
+
+
+def _legende(
+    x: float, y: float, elements: Sequence[tuple[str, str]], pas: float = 20, taille=11
+) -> list[str]:
+    corps = []
+    for i, (couleur, libelle) in enumerate(elements):
+        cy = y + i * pas
+        corps.append(
+            f'<rect x="{_n(x)}" y="{_n(cy - 10)}" width="12" height="12" fill="{couleur}" '
+            f'stroke="#333" stroke-width="0.5"/>'
+        )
+        corps.append(_texte(x + 18, cy, libelle, taille))
+    return corps
+
+
+def camembert(
+    parts: Sequence[tuple[str, Decimal | int]], *, titre: str, largeur: int = 640, hauteur: int = 260
+) -> SafeString:
+    """Secteurs proportionnels aux montants, avec une légende « libellé – montant (part) »."""
+    total = sum((Decimal(v) for _, v in parts), Decimal(0))
+    rayon = min(hauteur / 2 - 15, largeur / 4)
+    cx, cy = rayon + 15, hauteur / 2
+    corps: list[str] = []
+    if total <= 0:
+        corps.append(f'<circle cx="{_n(cx)}" cy="{_n(cy)}" r="{_n(rayon)}" fill="#eee" stroke="#999"/>')
+        corps.append(_texte(cx, cy + 4, "Aucun montant", 12, "middle"))
+    else:
+        angle = -math.pi / 2
+        non_nuls = [(i, Decimal(v)) for i, (_, v) in enumerate(parts) if Decimal(v) > 0]
+        for i, valeur in non_nuls:
+            couleur = PALETTE[i % len(PALETTE)]
+            if len(non_nuls) == 1:
+                corps.append(
+                    f'<circle cx="{_n(cx)}" cy="{_n(cy)}" r="{_n(rayon)}" fill="{couleur}" stroke="#fff"/>'
+                )
+                break
+            balayage = float(valeur / total) * 2 * math.pi
+            x1, y1 = cx + rayon * math.cos(angle), cy + rayon * math.sin(angle)
+            angle += balayage
+            x2, y2 = cx + rayon * math.cos(angle), cy + rayon * math.sin(angle)
+            grand_arc = 1 if balayage > math.pi else 0
+            corps.append(
+                f'<path d="M{_n(cx)} {_n(cy)} L{_n(x1)} {_n(y1)} '
+                f'A{_n(rayon)} {_n(rayon)} 0 {grand_arc} 1 {_n(x2)} {_n(y2)} Z" '
+                f'fill="{couleur}" stroke="#fff" stroke-width="1.5"/>'
+            )
+    elements = [
+        (
+            PALETTE[i % len(PALETTE)],
+            f"{libelle} – {formater_euros(valeur, 0)} ({formater_pourcent(taux(valeur, total))})",
+        )
+        for i, (libelle, valeur) in enumerate(parts)
+    ]
+    x_legende = cx + rayon + 30
+    y_legende = cy - (len(elements) - 1) * 11 + 4
+    corps.extend(_legende(x_legende, y_legende, elements, pas=22, taille=10.5))
+    return _svg(largeur, hauteur, titre, corps)
+
+
+def _graduations(maximum: Decimal, nombre: int = 5) -> list[Decimal]:
+    """Graduations « rondes » (1, 2 ou 5 × 10^n) couvrant `maximum`."""
+    if maximum <= 0:
+        return [Decimal(0), Decimal(1)]
+    brut = float(maximum) / nombre
+    puissance = 10 ** math.floor(math.log10(brut))
+    pas = next(m * puissance for m in (1, 2, 2.5, 5, 10) if m * puissance >= brut)
+    pas_decimal = Decimal(str(pas))
+    graduations = [Decimal(0)]
+    while graduations[-1] < maximum:
+        graduations.append(graduations[-1] + pas_decimal)
+    return graduations
+
+
+def _etiquette_axe(valeur: Decimal) -> str:
+    if valeur >= 1_000_000:
+        return formater_euros(valeur / 1_000_000, 1).replace("€", "M€")
+    if valeur >= 1_000:
+        return formater_euros(valeur / 1_000, 0).replace("€", "k€")
+    return formater_euros(valeur, 0)
+
+
+def barres_groupees(
+    categories: Sequence[str],
+    series: Sequence[tuple[str, str, Sequence[Decimal | int]]],
+    *,
+    titre: str,
+    largeur: int = 640,
+    hauteur: int = 300,
+) -> SafeString:
+    """Barres verticales groupées : une série = (libellé, couleur, une valeur par catégorie).
+
+    Chaque barre porte son montant ; l'axe vertical est gradué en k€ / M€.
+    """
+    marge_g, marge_d, marge_h, marge_b = 62, 10, 40, 58
+    zone_l, zone_h = largeur - marge_g - marge_d, hauteur - marge_h - marge_b
+    maximum = max((Decimal(v) for _, _, valeurs in series for v in valeurs), default=Decimal(0))
+    graduations = _graduations(maximum)
+    haut = graduations[-1] or Decimal(1)
+    corps: list[str] = []
+    base = marge_h + zone_h
+    for g in graduations:
+        y = base - float(g / haut) * zone_h
+        corps.append(
+            f'<line x1="{marge_g}" y1="{_n(y)}" x2="{largeur - marge_d}" y2="{_n(y)}" '
+            f'stroke="#ddd" stroke-width="0.7"/>'
+        )
+        corps.append(_texte(marge_g - 6, y + 3.5, _etiquette_axe(g), 9, "end", fill="#444"))
+    groupe = zone_l / max(len(categories), 1)
+    barre = min(groupe * 0.8 / max(len(series), 1), 90)
+    for i, categorie in enumerate(categories):
+        x0 = marge_g + i * groupe + (groupe - barre * len(series)) / 2
+        for j, (_, couleur, valeurs) in enumerate(series):
+            valeur = Decimal(valeurs[i])
+            h = float(valeur / haut) * zone_h
+            x = x0 + j * barre
+            corps.append(
+                f'<rect x="{_n(x + 2)}" y="{_n(base - h)}" width="{_n(barre - 4)}" height="{_n(h)}" '
+                f'fill="{couleur}"/>'
+            )
+            corps.append(_texte(x + barre / 2, base - h - 4, formater_euros(valeur, 0), 8.5, "middle"))
+        for k, ligne in enumerate(_couper(categorie, int(groupe / 6.2))[:3]):
+            corps.append(_texte(marge_g + i * groupe + groupe / 2, base + 15 + k * 12, ligne, 10, "middle"))
+    corps.append(
+        f'<line x1="{marge_g}" y1="{_n(base)}" x2="{largeur - marge_d}" y2="{_n(base)}" stroke="#333"/>'
+    )
+    elements = [(couleur, libelle) for libelle, couleur, _ in series]
+    x = marge_g
+    for couleur, libelle in elements:
+        corps.extend(_legende(x, 16, [(couleur, libelle)], taille=10.5))
+        x += 30 + len(libelle) * 6.2
+    return _svg(largeur, hauteur, titre, corps)
+
+
+# --- Cartes ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Zone:
+    """Une surface à dessiner : sa géométrie GeoJSON (Polygon ou MultiPolygon, WGS84), sa couleur, son nom."""
+
+    geometrie: dict
+    couleur: str
+    nom: str = ""
+
+
+def _anneaux(geometrie: dict | None) -> list[list[list[float]]]:
+    if not geometrie:
+        return []
+    if geometrie.get("type") == "Polygon":
+        return list(geometrie.get("coordinates") or [])
+    if geometrie.get("type") == "MultiPolygon":
+        return [anneau for polygone in geometrie.get("coordinates") or [] for anneau in polygone]
+    if geometrie.get("type") == "GeometryCollection":
+        return [a for g in geometrie.get("geometries") or [] for a in _anneaux(g)]
+    return []
+
+
+class Projection:
+    """Équirectangulaire centrée sur l'emprise, longitudes corrigées par cos(latitude moyenne).
+
+    À l'échelle d'une agglomération, c'est à moins d'un pour cent d'une projection conforme, et sans
+    dépendance géographique.
+    """
+
+    def __init__(self, anneaux: Sequence[Sequence[Sequence[float]]], largeur: float, hauteur: float, marge=8):
+        points = [p for anneau in anneaux for p in anneau]
+        if not points:
+            points = [[0.0, 0.0], [1.0, 1.0]]
+        lons = [float(p[0]) for p in points]
+        lats = [float(p[1]) for p in points]
+        self.lon_min, self.lat_max = min(lons), max(lats)
+        self.cos = math.cos(math.radians((min(lats) + max(lats)) / 2))
+        etendue_x = max((max(lons) - self.lon_min) * self.cos, 1e-9)
+        etendue_y = max(self.lat_max - min(lats), 1e-9)
+        self.echelle = min((largeur - 2 * marge) / etendue_x, (hauteur - 2 * marge) / etendue_y)
+        self.dx = marge + ((largeur - 2 * marge) - etendue_x * self.echelle) / 2
+        self.dy = marge + ((hauteur - 2 * marge) - etendue_y * self.echelle) / 2
+
+    def __call__(self, lon: float, lat: float) -> tuple[float, float]:
+        return (
+            self.dx + (float(lon) - self.lon_min) * self.cos * self.echelle,
+            self.dy + (self.lat_max - float(lat)) * self.echelle,
+        )
+
+    def chemin(self, geometrie: dict | None) -> str:
+        morceaux = []
+        for anneau in _anneaux(geometrie):
+            if len(anneau) < 3:
+                continue
+            points = [self(p[0], p[1]) for p in anneau]
+            morceaux.append(
+                "M" + " L".join(f"{_n(x)} {_n(y)}" for x, y in points) + " Z",
+            )
+        return " ".join(morceaux)
+
+
+def carte(
+    zones: Sequence[Zone],
+    *,
+    titre: str,
+    fond: Sequence[Zone] = (),
+    legende: Sequence[tuple[str, str]] = (),
+    largeur: int = 640,
+    hauteur: int = 420,
+    cadrer_sur_fond: bool = False,
+) -> SafeString:
+    """Carte des `zones` sur un `fond` clair (communes), cadrée sur les zones, avec sa légende en bas."""
+    hauteur_legende = 22 * len(legende) + (8 if legende else 0)
+    hauteur_carte = hauteur - hauteur_legende
+    cadre = [a for z in (fond if cadrer_sur_fond else zones) for a in _anneaux(z.geometrie)]
+    projection = Projection(cadre, largeur, hauteur_carte)
+    # Une carte imbriquée (<svg> interne) coupe les communes qui sortent du cadre, sans identifiant de
+    # clipPath qui entrerait en collision avec une autre carte de la même page.
+    corps = [
+        f'<svg x="0" y="0" width="{largeur}" height="{hauteur_carte}" overflow="hidden">',
+        f'<rect x="0.5" y="0.5" width="{largeur - 1}" height="{hauteur_carte - 1}" fill="#f4f7fb" '
+        f'stroke="#bbb"/>',
+    ]
+    for zone in fond:
+        d = projection.chemin(zone.geometrie)
+        if d:
+            corps.append(
+                f'<path d="{d}" fill="{zone.couleur}" stroke="#b5b5b5" stroke-width="0.6" '
+                f'fill-rule="evenodd"><title>{escape(zone.nom)}</title></path>'
+            )
+    for zone in zones:
+        d = projection.chemin(zone.geometrie)
+        if d:
+            corps.append(
+                f'<path d="{d}" fill="{zone.couleur}" stroke="#333" stroke-width="0.6" '
+                f'fill-rule="evenodd"><title>{escape(zone.nom)}</title></path>'
+            )
+    corps.append("</svg>")
+    corps.extend(_legende(10, hauteur_carte + 22, legende, pas=22, taille=10.5))
+    return _svg(largeur, hauteur, titre, corps)
+
+
+def carte_quartiers(quartiers: Iterable, communes: Iterable = (), *, titre: str | None = None, **options):
+    """Les quartiers (objets avec `contour`, `type`, `nom`) colorés par type, les communes en fond clair.
+
+    La carte est cadrée sur les quartiers ; les communes qui en sortent sont coupées au cadre.
+    """
+    quartiers = list(quartiers)
+    zones = [
+        Zone(q.contour, COULEURS_QUARTIERS.get(q.type, PALETTE[-1]), q.nom) for q in quartiers if q.contour
+    ]
+    fond = [Zone(c.contour, "#ffffff", c.nom) for c in communes if c.contour]
+    presents = {q.type for q in quartiers if q.contour}
+    legende = [
+        (COULEURS_QUARTIERS[t], f"{t.label} ({sum(1 for q in quartiers if q.type == t and q.contour)})")
+        for t in TypeQuartier
+        if t in presents
+    ]
+    return carte(
+        zones,
+        titre=titre or "Carte des quartiers de la politique de la ville",
+        fond=fond,
+        legende=legende,
+        **options,
+    )

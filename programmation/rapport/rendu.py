@@ -1,0 +1,134 @@
+"""Rendu du rapport : HTML par les gabarits Django, PDF par WeasyPrint avec un récupérateur d'URL fermé.
+
+WeasyPrint lit par défaut `file://` et le réseau, et joint au PDF tout `<link rel="attachment">`. Ici il
+ne reçoit que nos fichiers statiques ; toute autre adresse est refusée, les pièces jointes sont retirées du
+document avant l'écriture, et le rendu est borné dans le temps.
+"""
+
+import hashlib
+import logging
+import mimetypes
+import signal
+import threading
+import time
+from contextlib import contextmanager
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from programmation.enums import StatutRapport
+from programmation.models import RapportAnnuel
+
+from .contexte import contexte_du_rapport
+
+journal = logging.getLogger("contrat_ville.securite")
+
+# Adresse fictive servant de base aux URL relatives du document : elle ne se résout jamais sur le réseau,
+# seul notre récupérateur la comprend.
+BASE_URL = "https://rapport.invalid/"
+GABARIT_PDF = "rapport/document.html"
+
+
+class RapportAltere(Exception):
+    """Le PDF définitif stocké ne correspond plus à son empreinte SHA-256."""
+
+
+class DelaiDepasse(Exception):
+    """Le rendu du PDF a dépassé sa limite de temps."""
+
+
+class RecuperateurStatique(URLFetcher):
+    """Ne sert que les fichiers statiques du projet (trouvés par `staticfiles`), avant une échéance."""
+
+    def __init__(self, echeance: float | None = None):
+        super().__init__(timeout=1, allowed_protocols=())
+        self.echeance = echeance
+
+    def fetch(self, url, headers=None):
+        if self.echeance is not None and time.monotonic() > self.echeance:
+            raise DelaiDepasse(f"Délai de rendu dépassé en récupérant {url}")
+        morceaux = urlsplit(url)
+        prefixe = urlsplit(BASE_URL + settings.STATIC_URL.lstrip("/")).path
+        if (
+            f"{morceaux.scheme}://{morceaux.netloc}/" != BASE_URL
+            or not morceaux.path.startswith(prefixe)
+            or morceaux.query
+        ):
+            journal.warning("Rendu PDF : adresse refusée %s", url[:200])
+            raise ValueError(f"Adresse refusée par le rendu du rapport : {url[:200]}")
+        relatif = unquote(morceaux.path[len(prefixe) :])
+        if not relatif or ".." in relatif.split("/") or relatif.startswith("/"):
+            raise ValueError(f"Adresse refusée par le rendu du rapport : {url[:200]}")
+        chemin = finders.find(relatif)
+        if not chemin:
+            raise ValueError(f"Fichier statique introuvable : {relatif}")
+        with open(chemin, "rb") as fichier:
+            contenu = fichier.read()
+        type_mime = mimetypes.guess_type(chemin)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, contenu, {"Content-Type": type_mime})
+
+
+@contextmanager
+def limite_de_temps(secondes: float):
+    """Interrompt le rendu au-delà de `secondes` (SIGALRM dans le fil principal : gunicorn, commandes).
+
+    Hors du fil principal (serveur de développement), seule l'échéance du récupérateur s'applique.
+    """
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def alarme(signum, frame):
+        raise DelaiDepasse(f"Le rendu du rapport a dépassé {secondes:g} s.")
+
+    precedent = signal.signal(signal.SIGALRM, alarme)
+    signal.setitimer(signal.ITIMER_REAL, secondes)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, precedent)
+
+
+def rendre_pdf(html: str, *, delai: float | None = None) -> bytes:
+    """PDF d'un document HTML, sans rien lire hors de nos fichiers statiques et sans pièce jointe."""
+    delai = delai if delai is not None else settings.WEASYPRINT_TIMEOUT
+    with limite_de_temps(delai):
+        recuperateur = RecuperateurStatique(echeance=time.monotonic() + delai)
+        document = HTML(string=html, base_url=BASE_URL, url_fetcher=recuperateur).render()
+        # Les pièces jointes (`<link rel="attachment">`, `<a rel="attachment">`) ne vont jamais au PDF.
+        document.metadata.attachments = []
+        for page in document.pages:
+            page.links = [lien for lien in page.links if lien[0] != "attachment"]
+        return document.write_pdf(attachments=[])
+
+
+def html_du_rapport(rapport: RapportAnnuel) -> str:
+    return render_to_string(GABARIT_PDF, contexte_du_rapport(rapport, pour_pdf=True))
+
+
+def empreinte(contenu: bytes) -> str:
+    return hashlib.sha256(contenu).hexdigest()
+
+
+def pdf_stocke(rapport: RapportAnnuel) -> bytes:
+    with rapport.pdf_definitif.open("rb") as fichier:
+        contenu = fichier.read()
+    if empreinte(contenu) != rapport.empreinte_sha256:
+        journal.error("Rapport %s : le PDF définitif ne correspond plus à son empreinte", rapport.pk)
+        raise RapportAltere(
+            f"Le PDF définitif du rapport {rapport.programmation.annee} ne correspond plus à son empreinte "
+            "SHA-256 : il a été modifié hors de l'application."
+        )
+    return contenu
+
+
+def pdf_du_rapport(rapport: RapportAnnuel) -> bytes:
+    """Le PDF définitif tel qu'approuvé (empreinte vérifiée), sinon un projet rendu à partir des données."""
+    if rapport.statut == StatutRapport.DEFINITIF and rapport.pdf_definitif:
+        return pdf_stocke(rapport)
+    return rendre_pdf(html_du_rapport(rapport))

@@ -1,0 +1,110 @@
+import re
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+
+from contrat_ville import graphiques
+from contrat_ville.enums import TypeQuartier
+from contrat_ville.models import Commune, Quartier
+
+
+def test_camembert_secteurs_et_legende_avec_parts():
+    svg = graphiques.camembert(
+        [("Cohésion sociale", Decimal("4734927")), ("Cadre de vie", Decimal("724721"))], titre="Par pilier"
+    )
+    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    assert svg.count("<path") == 2
+    assert "Cohésion sociale – 4\u00a0734\u00a0927\u00a0€ (86,7\u00a0%)" in svg
+    assert "Cadre de vie – 724\u00a0721\u00a0€ (13,3\u00a0%)" in svg
+
+
+def test_camembert_grand_secteur_prend_le_grand_arc():
+    svg = graphiques.camembert([("A", 75), ("B", 25)], titre="t")
+    arcs = re.findall(r"A[\d.]+ [\d.]+ 0 (\d) 1", svg)
+    assert arcs == ["1", "0"]
+
+
+def test_camembert_sans_montant_ne_divise_pas_par_zero():
+    svg = graphiques.camembert([("A", 0), ("B", 0)], titre="t")
+    assert "Aucun montant" in svg
+
+
+def test_camembert_un_seul_secteur_est_un_disque():
+    svg = graphiques.camembert([("A", 10), ("B", 0)], titre="t")
+    assert "<circle" in svg and "<path" not in svg
+
+
+def test_textes_echappes():
+    svg = graphiques.camembert([('<script>alert("x")</script>', 1)], titre="<b>titre</b>")
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    assert "<b>" not in svg
+    svg = graphiques.barres_groupees(["<img src=x>"], [("<i>s</i>", "#000", [5])], titre="t")
+    assert "<img" not in svg and "<i>" not in svg
+
+
+def test_barres_groupees_hauteurs_proportionnelles():
+    svg = graphiques.barres_groupees(
+        ["Cohésion sociale", "Emploi"],
+        [("Droit commun", "#aaa", [Decimal(100), Decimal(50)]), ("Spécifiques", "#333", [Decimal(25), 0])],
+        titre="Natures",
+    )
+    hauteurs = [
+        float(h) for h in re.findall(r'<rect x="[\d.]+" y="[\d.]+" width="[\d.]+" height="([\d.]+)"', svg)
+    ]
+    hauteurs = hauteurs[:4]  # les suivants sont les carrés de la légende
+    # ordre : catégorie 1 (droit commun, spécifiques), puis catégorie 2
+    assert hauteurs[0] == pytest.approx(2 * hauteurs[2], rel=0.01)
+    assert hauteurs[0] == pytest.approx(4 * hauteurs[1], rel=0.01)
+    assert hauteurs[3] == 0
+    assert "100\u00a0€" in svg and "Droit commun" in svg
+
+
+def carre(lon, lat, cote=0.01):
+    return {
+        "type": "Polygon",
+        "coordinates": [
+            [[lon, lat], [lon + cote, lat], [lon + cote, lat + cote], [lon, lat + cote], [lon, lat]]
+        ],
+    }
+
+
+def test_projection_corrige_les_longitudes_par_le_cosinus():
+    # Un carré de 0,01° à 50° de latitude est plus haut que large d'un facteur 1/cos(50°).
+    projection = graphiques.Projection(graphiques._anneaux(carre(2.6, 50.5)), 1000, 1000, marge=0)
+    x0, y0 = projection(2.6, 50.5)
+    x1, y1 = projection(2.61, 50.51)
+    assert (y0 - y1) / (x1 - x0) == pytest.approx(1 / 0.6361, rel=0.01)
+    assert y1 < y0  # le nord en haut
+
+
+def test_carte_quartiers_couleurs_par_type_fond_et_legende():
+    quartiers = [
+        SimpleNamespace(nom="Mont-Liébaut", type=TypeQuartier.QPV, contour=carre(2.6, 50.5)),
+        SimpleNamespace(
+            nom="Veille <x>",
+            type=TypeQuartier.VEILLE,
+            contour={"type": "MultiPolygon", "coordinates": [carre(2.7, 50.55)["coordinates"]]},
+        ),
+        SimpleNamespace(nom="Sans contour", type=TypeQuartier.QPC, contour=None),
+    ]
+    communes = [SimpleNamespace(nom="Béthune", contour=carre(2.55, 50.45, 0.2))]
+    svg = graphiques.carte_quartiers(quartiers, communes)
+    assert svg.count(f'fill="{graphiques.COULEURS_QUARTIERS[TypeQuartier.QPV]}"') == 2  # zone + légende
+    assert svg.count(f'fill="{graphiques.COULEURS_QUARTIERS[TypeQuartier.VEILLE]}"') == 2
+    assert graphiques.COULEURS_QUARTIERS[TypeQuartier.QPC] not in svg
+    assert "Quartier prioritaire de l&#x27;État (1)" in svg
+    assert "<title>Béthune</title>" in svg and "Veille &lt;x&gt;" in svg
+
+
+@pytest.mark.django_db
+def test_carte_des_qpv_du_referentiel():
+    quartiers = Quartier.objects.filter(code__startswith="QN062")
+    communes = Commune.objects.filter(quartiers__in=quartiers).distinct()
+    svg = graphiques.carte_quartiers(quartiers, communes)
+    # Les quartiers (trait foncé) tiennent dans le cadre ; les communes autour peuvent en sortir.
+    chemins = re.findall(r'<path d="([^"]+)" fill="[^"]+" stroke="#333"', svg)
+    assert len(chemins) == 16
+    xs = [float(v) for d in chemins for v in re.findall(r"[ML](-?[\d.]+) ", d)]
+    assert min(xs) >= 0 and max(xs) <= 640
+    assert "(16)" in svg

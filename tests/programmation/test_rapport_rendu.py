@@ -1,0 +1,107 @@
+import subprocess
+
+import pytest
+from pypdf import PdfReader
+
+from contrat_ville.enums import CodeFinanceur, NatureCredits
+from programmation.enums import TypeBloc
+from programmation.models import BlocNarratif
+from programmation.rapport import pdf_du_rapport, rendre_pdf
+from programmation.rapport.rendu import RecuperateurStatique
+
+from .donnees_rapport import annee, dossier
+
+NBSP = "\u00a0"
+
+
+def texte_pdf(pdf: bytes, tmp_path) -> str:
+    chemin = tmp_path / "rapport.pdf"
+    chemin.write_bytes(pdf)
+    sortie = subprocess.run(["pdftotext", "-layout", str(chemin), "-"], capture_output=True, check=True)
+    return sortie.stdout.decode("utf-8").replace(NBSP, " ").replace("\u202f", " ")
+
+
+def fichiers_embarques(pdf: bytes, tmp_path) -> list:
+    chemin = tmp_path / "controle.pdf"
+    chemin.write_bytes(pdf)
+    lecteur = PdfReader(chemin)
+    annotations = [
+        annot.get_object().get("/Subtype") for page in lecteur.pages for annot in (page.get("/Annots") or [])
+    ]
+    return list(lecteur.attachments) + [a for a in annotations if a == "/FileAttachment"]
+
+
+@pytest.mark.django_db
+def test_le_projet_montre_les_chiffres_calcules(tmp_path):
+    rapport = annee(2030, nb_dossiers=3)
+    texte = texte_pdf(pdf_du_rapport(rapport), tmp_path)
+    # 3 × (1 000,00 + 500,50) = 4 501,50 € ; pilier 1 : 2 dossiers, soit 66,7 %.
+    assert "montant total de 4 501,50 €" in texte
+    assert "3 projets déposés" in texte
+    assert "3 actions" in texte
+    assert "3 001,00 €" in texte and "66,7" in texte
+    assert "Projet" in texte and "Version définitive" not in texte
+    assert "page 2 / " in texte
+    assert "2 030" not in texte
+
+
+@pytest.mark.django_db
+def test_texte_hostile_rendu_comme_texte_et_aucun_fichier_embarque(tmp_path):
+    rapport = annee(2031, nb_dossiers=1)
+    dossier(
+        rapport.programmation,
+        "2031-HOSTILE",
+        intitule='<img src="file:///etc/passwd">',
+        focus=True,
+        focus_description='<a rel="attachment" href="file:///etc/passwd">pièce</a>',
+        lignes=[(CodeFinanceur.AGGLO, NatureCredits.DROIT_COMMUN, "10")],
+    )
+    BlocNarratif.objects.create(
+        programmation=rapport.programmation,
+        type=TypeBloc.PERSPECTIVES,
+        texte='Avant <link rel="attachment" href="file:///etc/passwd"> après',
+    )
+    pdf = pdf_du_rapport(rapport)
+    texte = texte_pdf(pdf, tmp_path)
+    assert '<img src="file:///etc/passwd">' in texte
+    assert '<link rel="attachment" href="file:///etc/passwd">' in texte
+    assert "root:" not in texte
+    assert fichiers_embarques(pdf, tmp_path) == []
+    assert b"root:x:0" not in pdf
+
+
+def test_meme_un_html_brut_ne_joint_ni_ne_lit_aucun_fichier(tmp_path):
+    """Le dernier rempart : même sans échappement, WeasyPrint ne lit que nos fichiers statiques."""
+    html = (
+        '<html><head><link rel="attachment" href="file:///etc/passwd">'
+        '<link rel="stylesheet" href="file:///etc/passwd"></head><body>'
+        '<p>Texte</p><img src="file:///etc/hostname"><img src="http://127.0.0.1:9/x.png">'
+        '<a rel="attachment" href="file:///etc/passwd">lien</a>'
+        '<a rel="attachment" href="/static/css/rapport.css">statique</a></body></html>'
+    )
+    pdf = rendre_pdf(html)
+    assert fichiers_embarques(pdf, tmp_path) == []
+    assert b"root:x:0" not in pdf
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "http://127.0.0.1:9/x.css",
+        "https://exemple.fr/static/css/rapport.css",
+        "https://rapport.invalid/static/../../etc/passwd",
+        "https://rapport.invalid/static/%2e%2e/%2e%2e/settings.py",
+        "https://rapport.invalid/media/rapports/x.pdf",
+        "data:text/plain,bonjour",
+    ],
+)
+def test_le_recuperateur_refuse_tout_sauf_nos_fichiers_statiques(url):
+    with pytest.raises(ValueError):
+        RecuperateurStatique().fetch(url)
+
+
+def test_le_recuperateur_sert_nos_fichiers_statiques():
+    reponse = RecuperateurStatique().fetch("https://rapport.invalid/static/css/rapport.css")
+    assert b"@page" in reponse.read()
+    assert reponse.content_type == "text/css"
