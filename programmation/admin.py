@@ -3,13 +3,14 @@
 from django.contrib import admin
 from django.db.models import OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.shortcuts import redirect
 from django.utils.html import format_html
 
 from contrat_ville.admin_base import BaseAdmin
 from contrat_ville.enums import NatureCredits
 from contrat_ville.nombres import formater_euros
 
-from .models import ZERO, BlocNarratif, Dossier, LigneFinancement, Programmation
+from .models import ZERO, BlocNarratif, Dossier, LigneFinancement, Programmation, RapportAnnuel
 
 
 def somme_lignes(champ: str, **filtre) -> Coalesce:
@@ -142,3 +143,30 @@ class LigneFinancementAdmin(BaseAdmin):
     list_select_related = ["dossier", "financeur"]
     search_fields = ["dossier__numero", "dossier__intitule", "dossier__porteur__nom"]
     autocomplete_fields = ["dossier", "financeur"]
+
+
+@admin.register(RapportAnnuel)
+class RapportAnnuelAdmin(admin.ModelAdmin):
+    """« Rapports annuels » dans l'index de l'administration : mène aux pages du rapport.
+
+    Le cycle du rapport (étapes, approbation, PDF figé) passe par ses services, jamais par un formulaire
+    d'administration : la liste renvoie donc vers `/rapport-annuel/`, et rien ne s'y ajoute ni ne s'y modifie.
+    """
+
+    def changelist_view(self, request, extra_context=None):
+        return redirect("rapport:liste")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        rapport = self.get_object(request, object_id)
+        if rapport is None:
+            return redirect("rapport:liste")
+        return redirect("rapport:fiche", annee=rapport.programmation.annee)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

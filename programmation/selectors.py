@@ -292,7 +292,6 @@ def controles_coherence(
     repartition: RepartitionPiliers,
     operateurs: OperateursAssociatifs,
     fcs,
-    fonds,
 ) -> tuple[Anomalie, ...]:
     """Contrôles montrés avant l'approbation : les totaux se recoupent-ils, que manque-t-il aux données ?
 

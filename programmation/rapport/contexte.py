@@ -119,6 +119,18 @@ def contexte_du_rapport(rapport: RapportAnnuel, *, pour_pdf: bool = False) -> di
     }
 
 
+def controles_du_rapport(contexte: dict) -> tuple[selectors.Anomalie, ...]:
+    """Les contrôles de cohérence sur les tableaux mêmes que le rapport imprime."""
+    annee = int(contexte["annee"])
+    return selectors.controles_coherence(
+        selectors.dossiers_de_l_annee(annee),
+        chiffres=contexte["chiffres"],
+        repartition=contexte["repartition"],
+        operateurs=contexte["operateurs"],
+        fcs=contexte["fcs"],
+    )
+
+
 def _texte(valeur) -> str:
     return f"{valeur:f}" if isinstance(valeur, Decimal) else str(valeur)
 

@@ -1,0 +1,140 @@
+"""Pages du rapport annuel (`/rapport-annuel/`) : années et statuts, aperçu, PDF, étapes du cycle."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from .enums import StatutRapport
+from .forms import TransitionRapportForm
+from .models import Programmation, RapportAnnuel
+from .rapport import RapportAltere, contexte_du_rapport, controles_du_rapport, pdf_du_rapport
+from .services import PERMISSION_APPROBATION, faire_avancer_rapport, obtenir_rapport, statut_suivant
+
+PERMISSION_CONSULTATION = "programmation.view_rapportannuel"
+
+
+def acces_rapport(vue):
+    """Agents et directeur seulement : compte interne (`is_staff`) et droit de voir les rapports."""
+
+    @wraps(vue)
+    def controle(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not (request.user.is_staff and request.user.has_perm(PERMISSION_CONSULTATION)):
+            raise PermissionDenied("Le rapport annuel est réservé aux agents et au directeur.")
+        return vue(request, *args, **kwargs)
+
+    return controle
+
+
+def rapport_de(annee: int) -> RapportAnnuel:
+    """Le rapport enregistré de l'année, ou un projet non enregistré tant qu'aucune étape n'a eu lieu."""
+    programmation = Programmation.objects.select_related("contrat", "rapport").filter(annee=annee).first()
+    if programmation is None:
+        raise Http404("Aucune programmation pour cette année.")
+    try:
+        return programmation.rapport
+    except RapportAnnuel.DoesNotExist:
+        return RapportAnnuel(programmation=programmation)
+
+
+@acces_rapport
+def liste(request):
+    programmations = Programmation.objects.select_related("rapport", "contrat").order_by("-annee")
+    annees = []
+    for p in programmations:
+        rapport = getattr(p, "rapport", None)
+        annees.append({"programmation": p, "rapport": rapport})
+    return render(request, "rapport/liste.html", {"annees": annees})
+
+
+@acces_rapport
+def fiche(request, annee: int):
+    rapport = rapport_de(annee)
+    vers = statut_suivant(rapport.statut)
+    contexte = {"rapport": rapport, "annee": str(annee), "vers": vers}
+    if rapport.statut != StatutRapport.DEFINITIF:
+        contenu = contexte_du_rapport(rapport)
+        contexte["chiffres"] = contenu["chiffres"]
+        contexte["repartition"] = contenu["repartition"]
+        contexte["anomalies"] = controles_du_rapport(contenu)
+    contexte["transitions"] = rapport.transitions.select_related("par").order_by("le") if rapport.pk else []
+    contexte["peut_avancer"] = vers is not None and request.user.has_perm(PERMISSION_APPROBATION)
+    if contexte["peut_avancer"]:
+        contexte["form"] = TransitionRapportForm(vers=vers)
+    return render(request, "rapport/fiche.html", contexte)
+
+
+@acces_rapport
+def apercu(request, annee: int):
+    rapport = rapport_de(annee)
+    if rapport.statut == StatutRapport.DEFINITIF:
+        # La version définitive fait foi telle qu'elle a été approuvée : on ne la recalcule pas.
+        messages.info(request, "Ce rapport est définitif : voici le PDF approuvé, tel qu'il a été stocké.")
+        return redirect("rapport:pdf", annee=annee)
+    return render(request, "rapport/apercu.html", contexte_du_rapport(rapport))
+
+
+@acces_rapport
+def pdf(request, annee: int):
+    rapport = rapport_de(annee)
+    try:
+        contenu = pdf_du_rapport(rapport)
+    except RapportAltere as erreur:
+        return render(request, "rapport/altere.html", {"erreur": erreur, "annee": annee}, status=500)
+    version = "definitif" if rapport.statut == StatutRapport.DEFINITIF else "projet"
+    reponse = HttpResponse(contenu, content_type="application/pdf")
+    reponse["Content-Disposition"] = f'attachment; filename="rapport-politique-ville-{annee}-{version}.pdf"'
+    reponse["X-Content-Type-Options"] = "nosniff"
+    return reponse
+
+
+@require_POST
+@acces_rapport
+def avancer(request, annee: int):
+    if not request.user.has_perm(PERMISSION_APPROBATION):
+        raise PermissionDenied("Vous n'avez pas la permission de faire avancer le rapport annuel.")
+    rapport = rapport_de(annee)
+    vers = statut_suivant(rapport.statut)
+    if vers is None:
+        messages.error(request, "Le rapport est définitif : il ne change plus.")
+        return redirect("rapport:fiche", annee=annee)
+    form = TransitionRapportForm(request.POST, vers=vers)
+    if form.is_valid():
+        if form.cleaned_data["vers"] != vers:
+            messages.error(
+                request,
+                f"Le rapport a changé d'étape entre-temps : il est maintenant « {rapport.get_statut_display()} ».",
+            )
+            return redirect("rapport:fiche", annee=annee)
+        try:
+            rapport = faire_avancer_rapport(
+                rapport=rapport if rapport.pk else obtenir_rapport(annee=annee),
+                vers=vers,
+                par=request.user,
+                date=form.cleaned_data.get("date"),
+                commentaire=form.cleaned_data.get("commentaire", ""),
+                en_connaissance_de_cause=form.cleaned_data.get("en_connaissance_de_cause", False),
+            )
+        except ValidationError as erreur:
+            for champ, erreurs in (
+                erreur.message_dict if hasattr(erreur, "error_dict") else {None: erreur.messages}
+            ).items():
+                for message in erreurs:
+                    form.add_error(champ if champ in form.fields else None, message)
+        else:
+            messages.success(
+                request, f"Le rapport {annee} est maintenant « {rapport.get_statut_display()} »."
+            )
+            return redirect("rapport:fiche", annee=annee)
+    contexte = {"rapport": rapport, "annee": str(annee), "vers": vers, "form": form, "peut_avancer": True}
+    contenu = contexte_du_rapport(rapport)
+    contexte.update(chiffres=contenu["chiffres"], repartition=contenu["repartition"])
+    contexte["anomalies"] = controles_du_rapport(contenu)
+    contexte["transitions"] = rapport.transitions.select_related("par").order_by("le") if rapport.pk else []
+    return render(request, "rapport/fiche.html", contexte, status=400)
