@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import transaction
 
 from .enums import CodeFinanceur, NatureCredits, TypeQuartier
-from .models import Commune, Contrat, Financeur, Pilier, Quartier, Thematique
+from .models import Commune, ConseilCitoyen, Contrat, Financeur, Pilier, Quartier, Thematique
 
 DOSSIER = settings.BASE_DIR / "fixtures" / "referentiel"
 
@@ -59,6 +59,7 @@ class Bilan:
     piliers: int = 0
     thematiques: int = 0
     financeurs: int = 0
+    conseils_citoyens: int = 0
 
 
 def lire_csv(nom: str) -> list[dict]:
@@ -148,6 +149,20 @@ def charger_quartiers_communautaires() -> list[Quartier]:
     return quartiers
 
 
+def charger_conseils_citoyens() -> int:
+    """Un conseil citoyen par QPV (`fixtures/referentiel/conseils_citoyens.csv` : quartier, nom)."""
+    chemin = DOSSIER / "conseils_citoyens.csv"
+    if not chemin.exists():
+        return 0
+    quartiers = {q.code: q for q in Quartier.objects.all()}
+    lignes = lire_csv("conseils_citoyens.csv")
+    for row in lignes:
+        ConseilCitoyen.objects.update_or_create(
+            nom=row["nom"], defaults={"quartier": quartiers[row["quartier"]]}
+        )
+    return len(lignes)
+
+
 def charger_financeurs() -> int:
     for code, nom, nature in FINANCEURS:
         Financeur.objects.update_or_create(code=code, defaults={"nom": nom, "nature_par_defaut": nature})
@@ -182,6 +197,7 @@ def charger_referentiel() -> Bilan:
     quartiers = charger_qpv(codes=QPV_CABBALR) + charger_quartiers_communautaires()
     bilan.quartiers = len(quartiers)
     bilan.financeurs = charger_financeurs()
+    bilan.conseils_citoyens = charger_conseils_citoyens()
     contrat = charger_contrat_cabbalr(quartiers)
     bilan.piliers = contrat.piliers.count()
     bilan.thematiques = Thematique.objects.filter(pilier__contrat=contrat).count()

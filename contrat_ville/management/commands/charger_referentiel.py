@@ -12,5 +12,6 @@ class Command(BaseCommand):
         bilan = charger_referentiel()
         self.stdout.write(
             f"Référentiel chargé : {bilan.communes} communes, {bilan.quartiers} quartiers, "
-            f"{bilan.piliers} piliers, {bilan.thematiques} thématiques, {bilan.financeurs} financeurs."
+            f"{bilan.piliers} piliers, {bilan.thematiques} thématiques, {bilan.financeurs} financeurs, "
+            f"{bilan.conseils_citoyens} conseils citoyens."
         )

@@ -1,0 +1,198 @@
+"""Données de démonstration de la programmation : porteurs, années 2020 et 2021, blocs rédigés du rapport 2021.
+
+Lit les fichiers committés de `fixtures/demo/` (écrits une fois par `fixtures/demo/generer.py`) ; rien n'est
+tiré au hasard ici. Idempotent : un second chargement ne crée rien et remet les dossiers de démonstration dans
+l'état des fichiers (un agent qui a modifié une ligne la retrouve telle que le rapport 2021 la donne). Les
+écritures passent par les gestionnaires des modèles, que le journal d'audit surveille. Les dossiers ajoutés à la
+main ne sont jamais touchés.
+"""
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+
+from contrat_ville.models import Commune, Contrat, Financeur, Pilier, Porteur, Quartier, Thematique
+
+from .models import BlocNarratif, Dossier, LigneFinancement, Programmation
+
+DOSSIER = settings.BASE_DIR / "fixtures" / "demo"
+ANNEES = (2020, 2021)
+CHAMPS_DOSSIER = [
+    "intitule",
+    "porteur",
+    "pilier",
+    "thematique",
+    "statut",
+    "cout_total",
+    "focus",
+    "focus_description",
+    "focus_objectif",
+    "focus_resultats",
+    "beneficiaires_femmes",
+    "beneficiaires_hommes",
+]
+
+
+def lire(nom: str):
+    return json.loads((DOSSIER / nom).read_text(encoding="utf-8"))
+
+
+@dataclass
+class BilanDemo:
+    porteurs: int = 0
+    dossiers: int = 0
+    lignes: int = 0
+    blocs: int = 0
+
+
+def charger_porteurs() -> dict[str, Porteur]:
+    """Porteurs du rapport et des postes de l'État, retrouvés par SIRET, ou par nom quand ils n'en ont pas."""
+    donnees = lire("porteurs.json")
+    communes = {
+        c.code_insee: c for c in Commune.objects.filter(code_insee__in={p["commune"] for p in donnees})
+    }
+    par_siret = {
+        p.siret: p for p in Porteur.objects.filter(siret__in=[p["siret"] for p in donnees if p["siret"]])
+    }
+    par_nom = {p.nom.lower(): p for p in Porteur.objects.filter(siret="")}
+    nouveaux, modifies = [], []
+    for p in donnees:
+        porteur = par_siret.get(p["siret"]) if p["siret"] else par_nom.get(p["nom"].lower())
+        valeurs = {
+            "nom": p["nom"],
+            "type": p["type"],
+            "siret": p["siret"],
+            "commune": communes.get(p["commune"]),
+        }
+        if porteur is None:
+            nouveaux.append(Porteur(**valeurs))
+        elif any(getattr(porteur, champ) != valeur for champ, valeur in valeurs.items()):
+            for champ, valeur in valeurs.items():
+                setattr(porteur, champ, valeur)
+            modifies.append(porteur)
+    Porteur.objects.bulk_create(nouveaux)
+    if modifies:
+        Porteur.objects.bulk_update(modifies, ["nom", "type", "siret", "commune"])
+    noms = [p["nom"] for p in donnees]
+    return {p.nom: p for p in Porteur.objects.filter(nom__in=noms)}
+
+
+def charger_programmation(annee: int, contrat: Contrat, porteurs: dict[str, Porteur]) -> tuple[int, int]:
+    donnees = lire(f"programmation_{annee}.json")
+    programmation, _ = Programmation.objects.get_or_create(annee=annee, defaults={"contrat": contrat})
+    piliers = {p.code: p for p in Pilier.objects.filter(contrat=programmation.contrat_id)}
+    thematiques = {
+        (t.pilier_id, t.code): t for t in Thematique.objects.filter(pilier__contrat=programmation.contrat_id)
+    }
+    quartiers = {q.code: q.pk for q in Quartier.objects.all()}
+    financeurs = {f.code: f for f in Financeur.objects.all()}
+
+    existants = {d.numero: d for d in Dossier.objects.filter(programmation=programmation)}
+    nouveaux, modifies = [], []
+    for row in donnees:
+        pilier = piliers[row["pilier"]]
+        focus = row.get("focus") or {}
+        valeurs = {
+            "intitule": row["intitule"],
+            "porteur": porteurs[row["porteur"]],
+            "pilier": pilier,
+            "thematique": thematiques[(pilier.pk, row["thematique"])] if row["thematique"] else None,
+            "statut": row["statut"],
+            "cout_total": Decimal(row["cout_total"]) if row["cout_total"] else None,
+            "focus": bool(focus),
+            "focus_description": focus.get("description", ""),
+            "focus_objectif": focus.get("objectif", ""),
+            "focus_resultats": focus.get("resultats", ""),
+            "beneficiaires_femmes": row.get("beneficiaires_femmes"),
+            "beneficiaires_hommes": row.get("beneficiaires_hommes"),
+        }
+        dossier = existants.get(row["numero"])
+        if dossier is None:
+            nouveaux.append(Dossier(programmation=programmation, numero=row["numero"], **valeurs))
+        elif any(getattr(dossier, champ) != valeur for champ, valeur in valeurs.items()):
+            for champ, valeur in valeurs.items():
+                setattr(dossier, champ, valeur)
+            modifies.append(dossier)
+    Dossier.objects.bulk_create(nouveaux)
+    if modifies:
+        Dossier.objects.bulk_update(modifies, CHAMPS_DOSSIER)
+    dossiers = {
+        d.numero: d.pk
+        for d in Dossier.objects.filter(
+            programmation=programmation, numero__in=[r["numero"] for r in donnees]
+        )
+    }
+
+    # Quartiers visés : on ajoute les liens manquants et on retire ceux que les fichiers ne donnent pas.
+    Liens = Dossier.quartiers.through
+    voulus = {(dossiers[r["numero"]], quartiers[code]) for r in donnees for code in r["quartiers"]}
+    presents = set(
+        Liens.objects.filter(dossier_id__in=dossiers.values()).values_list("dossier_id", "quartier_id")
+    )
+    Liens.objects.bulk_create([Liens(dossier_id=d, quartier_id=q) for d, q in sorted(voulus - presents)])
+    for dossier_id, quartier_id in presents - voulus:
+        Liens.objects.filter(dossier_id=dossier_id, quartier_id=quartier_id).delete()
+
+    # Lignes de financement : une par (dossier, financeur, nature), montants remis à ceux des fichiers.
+    lignes_existantes = {
+        (ligne.dossier_id, ligne.financeur_id, ligne.nature): ligne
+        for ligne in LigneFinancement.objects.filter(dossier_id__in=dossiers.values())
+    }
+    nouvelles, modifiees, gardees = [], [], set()
+    for row in donnees:
+        for ligne in row["lignes"]:
+            cle = (dossiers[row["numero"]], financeurs[ligne["financeur"]].pk, ligne["nature"])
+            gardees.add(cle)
+            sollicite, accorde = Decimal(ligne["montant_sollicite"]), Decimal(ligne["montant_accorde"])
+            existante = lignes_existantes.get(cle)
+            if existante is None:
+                nouvelles.append(
+                    LigneFinancement(
+                        dossier_id=cle[0],
+                        financeur_id=cle[1],
+                        nature=cle[2],
+                        montant_sollicite=sollicite,
+                        montant_accorde=accorde,
+                    )
+                )
+            elif (existante.montant_sollicite, existante.montant_accorde) != (sollicite, accorde):
+                existante.montant_sollicite, existante.montant_accorde = sollicite, accorde
+                modifiees.append(existante)
+    LigneFinancement.objects.bulk_create(nouvelles)
+    if modifiees:
+        LigneFinancement.objects.bulk_update(modifiees, ["montant_sollicite", "montant_accorde"])
+    en_trop = [ligne.pk for cle, ligne in lignes_existantes.items() if cle not in gardees]
+    if en_trop:
+        LigneFinancement.objects.filter(pk__in=en_trop).delete()
+    return len(donnees), len(gardees)
+
+
+def charger_blocs(annee: int) -> int:
+    programmation = Programmation.objects.get(annee=annee)
+    blocs = lire(f"blocs_{annee}.json")
+    for bloc in blocs:
+        BlocNarratif.objects.update_or_create(
+            programmation=programmation,
+            type=bloc["type"],
+            defaults={"titre": bloc["titre"], "texte": bloc["texte"]},
+        )
+    return len(blocs)
+
+
+@transaction.atomic
+def charger() -> BilanDemo:
+    contrat = Contrat.objects.order_by("date_signature").first()
+    if contrat is None:
+        raise RuntimeError("Chargez d'abord le référentiel : manage.py charger_referentiel.")
+    bilan = BilanDemo()
+    porteurs = charger_porteurs()
+    bilan.porteurs = len(porteurs)
+    for annee in ANNEES:
+        dossiers, lignes = charger_programmation(annee, contrat, porteurs)
+        bilan.dossiers += dossiers
+        bilan.lignes += lignes
+    bilan.blocs = charger_blocs(2021)
+    return bilan

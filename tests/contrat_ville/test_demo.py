@@ -1,0 +1,92 @@
+"""La commande `demo` : idempotente, elle charge le territoire, les années 2020 et 2021 et les comptes."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import call_command
+
+from contrat_ville import roles
+from contrat_ville.demo import COMPTES
+from contrat_ville.models import ConseilCitoyen, Porteur
+from contrat_ville.validators import valider_siret
+from fcs.models import FondsDeConcours, SubventionFCS
+from programmation import demo as demo_programmation
+from programmation.models import BlocNarratif, Dossier, LigneFinancement
+
+
+def photographie():
+    return (
+        Porteur.objects.count(),
+        Dossier.objects.count(),
+        LigneFinancement.objects.count(),
+        Dossier.quartiers.through.objects.count(),
+        SubventionFCS.objects.count(),
+        FondsDeConcours.objects.count(),
+        BlocNarratif.objects.count(),
+        get_user_model().objects.count(),
+        ConseilCitoyen.objects.count(),
+        sorted(LigneFinancement.objects.values_list("montant_accorde", flat=True)),
+    )
+
+
+@pytest.mark.django_db
+def test_demo_charge_tout_et_se_relance_sans_rien_dupliquer():
+    call_command("demo", stdout=StringIO())
+    premiere = photographie()
+    assert premiere[1] == 141 + 132
+    assert premiere[4] == 22
+    assert premiere[5] == 3
+    assert premiere[6] == 5
+    assert premiere[8] == 16
+
+    sortie = StringIO()
+    call_command("demo", stdout=sortie)
+    assert photographie() == premiere
+    assert "Données de démonstration chargées." in sortie.getvalue()
+
+    attendus = {
+        "agent": (roles.AGENT, True),
+        "directeur": (roles.DIRECTEUR, True),
+        "commune.bethune": (roles.SERVICE_COMMUNE, False),
+        "cc.mont-liebaut": (roles.CONSEIL_CITOYEN, False),
+    }
+    for compte in COMPTES:
+        user = authenticate(username=compte.identifiant, password=compte.mot_de_passe)
+        assert user is not None, compte.identifiant
+        groupe, staff = attendus[compte.identifiant]
+        assert list(user.groups.values_list("name", flat=True)) == [groupe]
+        assert user.is_staff is staff
+        assert not user.is_superuser
+
+
+@pytest.mark.django_db
+def test_demo_remet_les_dossiers_de_demonstration_dans_l_etat_du_rapport(donnees_demo):
+    ligne = LigneFinancement.objects.filter(montant_accorde__gt=0).order_by("pk").first()
+    montant = ligne.montant_accorde
+    ligne.montant_accorde += 1000
+    ligne.save()
+    ajoutee = LigneFinancement.objects.create(
+        dossier=ligne.dossier, financeur=ligne.financeur, nature="", montant_accorde=5
+    )
+    demo_programmation.charger()
+    ligne.refresh_from_db()
+    assert ligne.montant_accorde == montant
+    assert not LigneFinancement.objects.filter(pk=ajoutee.pk).exists()
+
+
+def test_le_readme_publie_les_mots_de_passe_de_demonstration():
+    readme = (settings.BASE_DIR / "README.md").read_text(encoding="utf-8")
+    for compte in COMPTES:
+        assert f"`{compte.identifiant}`" in readme
+        assert f"`{compte.mot_de_passe}`" in readme
+
+
+def test_les_siret_des_porteurs_de_demonstration_ont_une_cle_valide():
+    porteurs = json.loads((settings.BASE_DIR / "fixtures/demo/porteurs.json").read_text(encoding="utf-8"))
+    avec_siret = [p for p in porteurs if p["siret"]]
+    assert len(avec_siret) == 14
+    for p in avec_siret:
+        valider_siret(p["siret"])
