@@ -109,16 +109,23 @@ def camembert(
                 f'A{_n(rayon)} {_n(rayon)} 0 {grand_arc} 1 {_n(x2)} {_n(y2)} Z" '
                 f'fill="{couleur}" stroke="#fff" stroke-width="1.5"/>'
             )
-    elements = [
-        (
-            PALETTE[i % len(PALETTE)],
-            f"{libelle} – {formater_euros(valeur, 0)} ({formater_pourcent(taux(valeur, total))})",
-        )
-        for i, (libelle, valeur) in enumerate(parts)
-    ]
+    # Légende sur deux lignes (libellé, puis montant et part) : les libellés de piliers sont longs.
     x_legende = cx + rayon + 30
-    y_legende = cy - (len(elements) - 1) * 11 + 4
-    corps.extend(_legende(x_legende, y_legende, elements, pas=22, taille=10.5))
+    pas = 34
+    y = cy - (len(parts) - 1) * pas / 2 - 2
+    for i, (libelle, valeur) in enumerate(parts):
+        corps.extend(
+            _legende(x_legende, y + i * pas, [(PALETTE[i % len(PALETTE)], str(libelle))], taille=10.5)
+        )
+        corps.append(
+            _texte(
+                x_legende + 18,
+                y + i * pas + 13,
+                f"{formater_euros(valeur, 0)} ({formater_pourcent(taux(valeur, total))})",
+                9.5,
+                fill="#444",
+            )
+        )
     return _svg(largeur, hauteur, titre, corps)
 
 
@@ -227,7 +234,15 @@ class Projection:
     dépendance géographique.
     """
 
-    def __init__(self, anneaux: Sequence[Sequence[Sequence[float]]], largeur: float, hauteur: float, marge=8):
+    def __init__(
+        self,
+        anneaux: Sequence[Sequence[Sequence[float]]],
+        largeur: float,
+        hauteur: float,
+        marge=8,
+        finesse=0.8,
+    ):
+        self.finesse = finesse
         points = [p for anneau in anneaux for p in anneau]
         if not points:
             points = [[0.0, 0.0], [1.0, 1.0]]
@@ -252,10 +267,16 @@ class Projection:
         for anneau in _anneaux(geometrie):
             if len(anneau) < 3:
                 continue
-            points = [self(p[0], p[1]) for p in anneau]
-            morceaux.append(
-                "M" + " L".join(f"{_n(x)} {_n(y)}" for x, y in points) + " Z",
-            )
+            # Un point à moins de `self.finesse` pixel du précédent ne se voit pas : on l'omet (le SVG, et le
+            # temps de rendu de WeasyPrint, fondent d'autant sur les contours détaillés).
+            points = [self(anneau[0][0], anneau[0][1])]
+            for p in anneau[1:]:
+                x, y = self(p[0], p[1])
+                if abs(x - points[-1][0]) + abs(y - points[-1][1]) >= self.finesse:
+                    points.append((x, y))
+            if len(points) < 3:
+                continue
+            morceaux.append("M" + " L".join(f"{x:.1f} {y:.1f}" for x, y in points) + " Z")
         return " ".join(morceaux)
 
 
@@ -265,15 +286,19 @@ def carte(
     titre: str,
     fond: Sequence[Zone] = (),
     legende: Sequence[tuple[str, str]] = (),
+    etiquettes: Sequence[tuple[float, float, str]] = (),
     largeur: int = 640,
     hauteur: int = 420,
     cadrer_sur_fond: bool = False,
 ) -> SafeString:
-    """Carte des `zones` sur un `fond` clair (communes), cadrée sur les zones, avec sa légende en bas."""
+    """Carte des `zones` sur un `fond` clair (communes), cadrée sur les zones, avec sa légende en bas.
+
+    `etiquettes` : (longitude, latitude, texte) écrits en petit sur la carte, par exemple les communes.
+    """
     hauteur_legende = 22 * len(legende) + (8 if legende else 0)
     hauteur_carte = hauteur - hauteur_legende
     cadre = [a for z in (fond if cadrer_sur_fond else zones) for a in _anneaux(z.geometrie)]
-    projection = Projection(cadre, largeur, hauteur_carte)
+    projection = Projection(cadre, largeur, hauteur_carte, marge=24)
     # Une carte imbriquée (<svg> interne) coupe les communes qui sortent du cadre, sans identifiant de
     # clipPath qui entrerait en collision avec une autre carte de la même page.
     corps = [
@@ -295,15 +320,31 @@ def carte(
                 f'<path d="{d}" fill="{zone.couleur}" stroke="#333" stroke-width="0.6" '
                 f'fill-rule="evenodd"><title>{escape(zone.nom)}</title></path>'
             )
+    for lon, lat, texte in etiquettes:
+        x, y = projection(lon, lat)
+        demi = len(texte) * 2.6 + 4  # demi-largeur approchée à 8,5 px : l'étiquette reste dans le cadre
+        x = min(max(x, demi), largeur - demi)
+        y = min(max(y, 12), hauteur_carte - 4)
+        # Un halo blanc dessous (WeasyPrint ignore paint-order), le texte par-dessus.
+        corps.append(_texte(x, y, texte, 8.5, "middle", fill="#fff", stroke="#fff", stroke_width="2.5"))
+        corps.append(_texte(x, y, texte, 8.5, "middle", fill="#222"))
     corps.append("</svg>")
     corps.extend(_legende(10, hauteur_carte + 22, legende, pas=22, taille=10.5))
     return _svg(largeur, hauteur, titre, corps)
 
 
-def carte_quartiers(quartiers: Iterable, communes: Iterable = (), *, titre: str | None = None, **options):
+def carte_quartiers(
+    quartiers: Iterable,
+    communes: Iterable = (),
+    *,
+    titre: str | None = None,
+    communes_nommees: Iterable = (),
+    **options,
+):
     """Les quartiers (objets avec `contour`, `type`, `nom`) colorés par type, les communes en fond clair.
 
-    La carte est cadrée sur les quartiers ; les communes qui en sortent sont coupées au cadre.
+    La carte est cadrée sur les quartiers ; les communes qui en sortent sont coupées au cadre. Les
+    `communes_nommees` (avec `longitude`, `latitude`, `nom`) sont écrites à leur centre.
     """
     quartiers = list(quartiers)
     zones = [
@@ -321,5 +362,10 @@ def carte_quartiers(quartiers: Iterable, communes: Iterable = (), *, titre: str 
         titre=titre or "Carte des quartiers de la politique de la ville",
         fond=fond,
         legende=legende,
+        etiquettes=[
+            (float(c.longitude), float(c.latitude), c.nom)
+            for c in communes_nommees
+            if c.longitude is not None and c.latitude is not None
+        ],
         **options,
     )

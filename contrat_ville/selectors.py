@@ -47,7 +47,7 @@ def _emprise(geometries) -> tuple[float, float, float, float] | None:
     return min(lons), min(lats), max(lons), max(lats)
 
 
-def territoire(contrat: Contrat, *, marge: float = 0.25) -> Territoire:
+def territoire(contrat: Contrat, *, marge: float = 0.1) -> Territoire:
     """Les quartiers du contrat, leur nombre par type, leurs communes et les communes voisines (fond de carte).
 
     Trois requêtes : quartiers, leurs communes, puis les communes dont le centre tombe dans l'emprise des

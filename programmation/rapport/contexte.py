@@ -111,6 +111,7 @@ def contexte_du_rapport(rapport: RapportAnnuel, *, pour_pdf: bool = False) -> di
         "carte": graphiques.carte_quartiers(
             geo.quartiers,
             geo.communes_alentour,
+            communes_nommees=geo.communes,
             titre=f"Les quartiers de la politique de la ville – {contrat.epci}",
         ),
         # Annexe des avis des communes et des conseils citoyens : posée par l'application `avis`

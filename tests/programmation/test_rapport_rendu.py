@@ -105,3 +105,11 @@ def test_le_recuperateur_sert_nos_fichiers_statiques():
     reponse = RecuperateurStatique().fetch("https://rapport.invalid/static/css/rapport.css")
     assert b"@page" in reponse.read()
     assert reponse.content_type == "text/css"
+
+
+def test_le_rendu_est_borne_dans_le_temps():
+    from programmation.rapport.rendu import DelaiDepasse
+
+    long = "<html><body>" + "<table>" + "<tr><td>cellule</td></tr>" * 20000 + "</table></body></html>"
+    with pytest.raises(DelaiDepasse):
+        rendre_pdf(long, delai=0.2)

@@ -1,0 +1,93 @@
+"""Banc du rapport annuel : PDF 2021, année synthétique de 5 000 dossiers / 20 000 lignes, et WeasyPrint seul.
+
+Objectifs (issue 3) : 2021 en moins de 3 s ; l'année synthétique en moins de 20 s ; le rapport complet
+(requêtes + gabarits + rendu) à moins de 1,2 × le temps de WeasyPrint seul sur le même HTML.
+Utilise la base de DATABASE_URL (SQLite par défaut) ; l'année synthétique est écrite dans une transaction
+annulée à la fin.
+"""
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "contrat_ville.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command, get_commands  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from weasyprint import HTML  # noqa: E402
+
+from contrat_ville.models import Contrat  # noqa: E402
+from programmation.models import Programmation, RapportAnnuel  # noqa: E402
+from programmation.rapport import html_du_rapport, pdf_du_rapport  # noqa: E402
+from programmation.rapport.rendu import BASE_URL, RecuperateurStatique  # noqa: E402
+from programmation.synthetique import creer_annee_synthetique  # noqa: E402
+
+REPETITIONS = 3
+
+
+def mesurer(rapport, libelle, objectif, repetitions=REPETITIONS):
+    """Rapport complet et WeasyPrint seul mesurés en alternance (la machine est partagée), médianes."""
+    with CaptureQueriesContext(connection) as requetes:
+        pdf = pdf_du_rapport(rapport)  # tour de chauffe : polices, caches de WeasyPrint
+    html = html_du_rapport(rapport)
+    durees_rapport, durees_weasyprint = [], []
+    for _ in range(repetitions):
+        debut = time.perf_counter()
+        pdf_du_rapport(rapport)
+        durees_rapport.append(time.perf_counter() - debut)
+        debut = time.perf_counter()
+        HTML(string=html, base_url=BASE_URL, url_fetcher=RecuperateurStatique()).write_pdf()
+        durees_weasyprint.append(time.perf_counter() - debut)
+    duree_rapport = statistics.median(durees_rapport)
+    duree_weasyprint = statistics.median(durees_weasyprint)
+    ratio = duree_rapport / duree_weasyprint
+    print(
+        f"{libelle} : rapport complet {duree_rapport:.2f} s (objectif < {objectif} s : "
+        f"{'tenu' if duree_rapport < objectif else 'MANQUÉ'}) ; WeasyPrint seul {duree_weasyprint:.2f} s ; "
+        f"rapport / WeasyPrint = {ratio:.2f} (objectif ≤ 1,20 : {'tenu' if ratio <= 1.2 else 'MANQUÉ'}) ; "
+        f"{len(requetes.captured_queries)} requêtes ; PDF {len(pdf) // 1024} Kio ; médianes de {repetitions}"
+    )
+    return duree_rapport < objectif and ratio <= 1.2
+
+
+def rapport_de(programmation):
+    return RapportAnnuel.objects.filter(programmation=programmation).first() or RapportAnnuel(
+        programmation=programmation
+    )
+
+
+def main():
+    call_command("migrate", verbosity=0)
+    if not Contrat.objects.exists():
+        call_command("charger_referentiel", verbosity=0)
+    if not Programmation.objects.filter(annee=2021).exists() and "demo" in get_commands():
+        call_command("demo", verbosity=0)
+    print(f"Base : {connection.vendor} ({connection.settings_dict['NAME']})")
+    tenu = True
+    programmation = Programmation.objects.filter(annee=2021).first()
+    if programmation is None:
+        print("2021 : données absentes (lancer `python manage.py demo`), mesure sautée")
+    else:
+        nb = programmation.dossiers.count()
+        tenu &= mesurer(rapport_de(programmation), f"2021 ({nb} dossiers)", 3)
+
+    with transaction.atomic():
+        annee = 2099
+        debut = time.perf_counter()
+        synthetique = creer_annee_synthetique(annee, nb_dossiers=5000, nb_lignes=20000)
+        print(f"Année synthétique créée en {time.perf_counter() - debut:.1f} s")
+        tenu &= mesurer(rapport_de(synthetique), "Année synthétique (5 000 dossiers, 20 000 lignes)", 20)
+        transaction.set_rollback(True)
+    print("Objectifs tenus" if tenu else "Objectifs NON tenus")
+
+
+if __name__ == "__main__":
+    main()
