@@ -10,7 +10,16 @@ from contrat_ville.admin_base import BaseAdmin
 from contrat_ville.enums import NatureCredits
 from contrat_ville.nombres import formater_euros
 
-from .models import ZERO, BlocNarratif, Dossier, LigneFinancement, Programmation, RapportAnnuel
+from .echange.admin import EchangeClasseurAdminMixin
+from .models import (
+    ZERO,
+    BlocNarratif,
+    Dossier,
+    JournalEchange,
+    LigneFinancement,
+    Programmation,
+    RapportAnnuel,
+)
 
 
 def somme_lignes(champ: str, **filtre) -> Coalesce:
@@ -51,7 +60,7 @@ class BlocNarratifAdmin(BaseAdmin):
 
 
 @admin.register(Dossier)
-class DossierAdmin(BaseAdmin):
+class DossierAdmin(EchangeClasseurAdminMixin, BaseAdmin):
     list_display = [
         "numero",
         "intitule",
@@ -78,6 +87,7 @@ class DossierAdmin(BaseAdmin):
     autocomplete_fields = ["porteur", "pilier", "thematique", "quartiers"]
     readonly_fields = ["totaux"]
     inlines = [LigneFinancementInline]
+    actions = ["exporter_selection"]
     fieldsets = [
         (None, {"fields": ["programmation", "numero", "intitule", "porteur", "statut", "cout_total"]}),
         ("Cadre du contrat", {"fields": ["pilier", "thematique", "quartiers"]}),
@@ -161,6 +171,29 @@ class RapportAnnuelAdmin(admin.ModelAdmin):
         if rapport is None:
             return redirect("rapport:liste")
         return redirect("rapport:fiche", annee=rapport.programmation.annee)
+
+
+@admin.register(JournalEchange)
+class JournalEchangeAdmin(admin.ModelAdmin):
+    """Le journal se consulte, il ne se modifie pas."""
+
+    list_display = ["le", "operation", "nom_utilisateur", "source", "nom_fichier", "nb_lignes", "reussi"]
+    list_filter = ["operation", "reussi", "source"]
+    search_fields = ["nom_fichier", "nom_utilisateur"]
+    date_hierarchy = "le"
+    list_select_related = ["utilisateur"]
+    fields = [
+        "le",
+        "operation",
+        "utilisateur",
+        "nom_utilisateur",
+        "source",
+        "nom_fichier",
+        "nb_lignes",
+        "reussi",
+        "resume",
+    ]
+    readonly_fields = fields
 
     def has_add_permission(self, request):
         return False

@@ -26,3 +26,9 @@ class StatutRapport(models.TextChoices):
     ADOPTE = "ADOPTE", "Adopté en conseil communautaire"
     EN_CONSULTATION = "EN_CONSULTATION", "En consultation"
     DEFINITIF = "DEFINITIF", "Définitif"
+
+
+class OperationEchange(models.TextChoices):
+    IMPORT = "IMPORT", "Import d'un classeur"
+    EXPORT = "EXPORT", "Export de la programmation"
+    EXPORT_FINANCEURS = "EXPORT_FINANCEURS", "Export par financeur"

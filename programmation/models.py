@@ -9,7 +9,7 @@ from django.db import models
 from contrat_ville.enums import NatureCredits
 from contrat_ville.models import Contrat, Financeur, Pilier, Porteur, Quartier, Thematique, Trace
 
-from .enums import StatutDossier, StatutRapport, TypeBloc
+from .enums import OperationEchange, StatutDossier, StatutRapport, TypeBloc
 
 ZERO = Decimal("0.00")
 
@@ -208,3 +208,40 @@ class TransitionRapport(models.Model):
 
     def __str__(self):
         return f"{self.get_de_display()} → {self.get_vers_display()}"
+
+
+class JournalEchange(models.Model):
+    """Chaque import et chaque export de classeur : qui, quand, quel fichier, combien de lignes, avec quel issue."""
+
+    operation = models.CharField("opération", max_length=20, choices=OperationEchange.choices)
+    utilisateur = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="utilisateur",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    nom_utilisateur = models.CharField("identifiant", max_length=150, blank=True, editable=False)
+    le = models.DateTimeField("le", auto_now_add=True, db_index=True)
+    source = models.CharField(
+        "depuis", max_length=20, default="admin", help_text="admin ou ligne de commande"
+    )
+    nom_fichier = models.CharField("fichier", max_length=255)
+    nb_lignes = models.PositiveIntegerField("lignes")
+    reussi = models.BooleanField("réussi")
+    resume = models.TextField("compte rendu", blank=True)
+
+    class Meta:
+        verbose_name = "import ou export de classeur"
+        verbose_name_plural = "journal des imports et exports"
+        ordering = ["-le"]
+
+    def __str__(self):
+        return f"{self.get_operation_display()} – {self.nom_fichier}"
+
+    def save(self, *args, **kwargs):
+        # L'identifiant est copié : le journal reste lisible si le compte est supprimé un jour.
+        if self.utilisateur_id and not self.nom_utilisateur:
+            self.nom_utilisateur = self.utilisateur.get_username()
+        super().save(*args, **kwargs)

@@ -371,3 +371,48 @@ def controles_coherence(
         )
     )
     return tuple(a for a in anomalies if a is not None)
+
+
+@dataclass(frozen=True)
+class FinancementPartenaire:
+    """Ce qu'un financeur a accordé aux dossiers retenus, pour un pilier ou un quartier."""
+
+    financeur: str
+    code: str
+    libelle: str
+    nb_dossiers: int
+    droit_commun: Decimal
+    specifiques: Decimal
+    total: Decimal
+
+
+def financements_par_financeur(dossiers: QuerySet[Dossier], par: str) -> tuple[FinancementPartenaire, ...]:
+    """Montants accordés (dossiers retenus) par financeur et par pilier (`par="pilier"`) ou quartier.
+
+    Par quartier, un dossier qui touche plusieurs quartiers compte dans chacun : les montants par quartier ne
+    s'additionnent pas ; un dossier sans quartier est rangé sous « Sans quartier ».
+    """
+    cle = {"pilier": "dossier__pilier", "quartier": "dossier__quartiers"}[par]
+    rangs = (
+        lignes_retenues(dossiers)
+        .values("financeur__nom", f"{cle}__code", f"{cle}__{'libelle' if par == 'pilier' else 'nom'}")
+        .annotate(
+            nb_dossiers=Count("dossier", distinct=True),
+            droit_commun=somme("montant_accorde", nature=NatureCredits.DROIT_COMMUN),
+            specifiques=somme("montant_accorde", nature=NatureCredits.SPECIFIQUE),
+            total=somme("montant_accorde"),
+        )
+        .order_by("financeur__nom", f"{cle}__code")
+    )
+    return tuple(
+        FinancementPartenaire(
+            financeur=r["financeur__nom"],
+            code=r[f"{cle}__code"] or "",
+            libelle=r[f"{cle}__{'libelle' if par == 'pilier' else 'nom'}"] or "Sans quartier",
+            nb_dossiers=r["nb_dossiers"],
+            droit_commun=r["droit_commun"],
+            specifiques=r["specifiques"],
+            total=r["total"],
+        )
+        for r in rangs
+    )

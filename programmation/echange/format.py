@@ -1,0 +1,156 @@
+"""Le format du classeur d'échange (DOMAIN.md, « Spreadsheet exchange format ») et la lecture de ses cellules.
+
+Les en-têtes et les valeurs énumérées se comparent sans tenir compte de la casse ni des accents ; les montants
+se lisent exactement en `Decimal`, depuis une cellule numérique ou un texte à la française (`12 500,50 €`).
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+FEUILLE_DOSSIERS = "Dossiers"
+FEUILLE_FINANCEMENTS = "Financements"
+
+
+@dataclass(frozen=True)
+class Colonne:
+    cle: str
+    titre: str
+    obligatoire: bool = True
+
+
+COLONNES_DOSSIERS = (
+    Colonne("numero", "N° dossier"),
+    Colonne("annee", "Année"),
+    Colonne("intitule", "Intitulé"),
+    Colonne("porteur", "Porteur"),
+    Colonne("siret", "SIRET", obligatoire=False),
+    Colonne("type_porteur", "Type de porteur"),
+    Colonne("pilier", "Pilier"),
+    Colonne("thematique", "Thématique", obligatoire=False),
+    Colonne("quartiers", "Quartiers", obligatoire=False),
+    Colonne("statut", "Statut"),
+    Colonne("cout_total", "Coût total", obligatoire=False),
+)
+
+COLONNES_FINANCEMENTS = (
+    Colonne("numero", "N° dossier"),
+    Colonne("annee", "Année"),
+    Colonne("financeur", "Financeur"),
+    Colonne("nature", "Nature", obligatoire=False),
+    Colonne("montant_sollicite", "Montant sollicité"),
+    Colonne("montant_accorde", "Montant accordé"),
+)
+
+FEUILLES = {FEUILLE_DOSSIERS: COLONNES_DOSSIERS, FEUILLE_FINANCEMENTS: COLONNES_FINANCEMENTS}
+
+
+class ValeurInvalide(ValueError):
+    """Une cellule illisible ; son message, en français, finit dans le rapport d'import."""
+
+
+def normaliser(texte) -> str:
+    """Clé de comparaison : sans accents, sans casse, ponctuation et espaces réduits (`N° dossier` → `n dossier`)."""
+    if texte is None:
+        return ""
+    decompose = unicodedata.normalize("NFKD", str(texte))
+    sans_accents = "".join(c for c in decompose if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", sans_accents.casefold()).split())
+
+
+def lire_texte(valeur) -> str:
+    """Le texte d'une cellule ; un nombre entier saisi dans une colonne de texte (n° de dossier) reste entier."""
+    if valeur is None:
+        return ""
+    if isinstance(valeur, float) and valeur.is_integer():
+        valeur = int(valeur)
+    return str(valeur).strip()
+
+
+def lire_annee(valeur) -> int:
+    texte = lire_texte(valeur)
+    if not re.fullmatch(r"\d{4}", texte):
+        raise ValeurInvalide(f"« {texte} » n'est pas une année")
+    return int(texte)
+
+
+# Espaces qu'on rencontre entre les milliers : ordinaire, insécable, fine insécable, fine, tabulation.
+ESPACES = re.compile(r"[\s\u00a0\u202f\u2009\u2007]+")
+MONTANT_TEXTE = re.compile(r"(?P<signe>[-−–]?)(?P<entier>\d+)(?:[,.](?P<decimales>\d+))?")
+# Un nombre lu depuis le XML d'Excel est un flottant ; 1234.5600000000001 n'est que le bruit binaire de 1234.56,
+# alors que 12.345 est une vraie troisième décimale.
+BRUIT_BINAIRE = Decimal("0.000001")
+CENT = Decimal("0.01")
+MONTANT_MAX = Decimal("999999999999.99")
+
+
+def lire_montant(valeur) -> Decimal | None:
+    """Lit un montant exact au centime ; `None` pour une cellule vide. Jamais d'arrondi silencieux."""
+    if valeur is None or (isinstance(valeur, str) and not ESPACES.sub("", valeur)):
+        return None
+    if isinstance(valeur, bool):
+        raise ValeurInvalide("n'est pas un montant")
+    if isinstance(valeur, int):
+        montant = Decimal(valeur)
+    elif isinstance(valeur, float):
+        if valeur != valeur or valeur in (float("inf"), float("-inf")):
+            raise ValeurInvalide("n'est pas un montant")
+        exact = Decimal(repr(valeur))
+        montant = exact.quantize(CENT) if abs(exact - exact.quantize(CENT)) < BRUIT_BINAIRE else exact
+    elif isinstance(valeur, Decimal):
+        montant = valeur
+    elif isinstance(valeur, str):
+        montant = lire_montant_texte(valeur)
+    else:
+        raise ValeurInvalide("n'est pas un montant")
+    if montant < 0:
+        raise ValeurInvalide("montant négatif")
+    if montant.as_tuple().exponent < -2 and montant != montant.quantize(CENT):
+        raise ValeurInvalide("plus de deux décimales")
+    if montant > MONTANT_MAX:
+        raise ValeurInvalide("montant trop grand")
+    return montant.quantize(CENT)
+
+
+def lire_montant_texte(texte: str) -> Decimal:
+    compact = ESPACES.sub("", texte)
+    if compact.endswith("€"):
+        compact = compact[:-1]
+    elif compact.upper().endswith("EUR"):
+        compact = compact[:-3]
+    correspondance = MONTANT_TEXTE.fullmatch(compact)
+    if correspondance is None:
+        raise ValeurInvalide(f"« {texte.strip()} » n'est pas un montant")
+    decimales = correspondance["decimales"] or ""
+    if len(decimales) > 2:
+        # « 12,500 » : trois décimales, ou un séparateur de milliers à l'anglaise ? On ne devine pas.
+        raise ValeurInvalide(f"« {texte.strip()} » a plus de deux décimales")
+    try:
+        montant = Decimal(f"{correspondance['entier']}.{decimales or '0'}")
+    except (
+        InvalidOperation
+    ) as exc:  # pragma: no cover - l'expression régulière ne laisse passer que des chiffres
+        raise ValeurInvalide(f"« {texte.strip()} » n'est pas un montant") from exc
+    if correspondance["signe"] and montant:
+        raise ValeurInvalide("montant négatif")
+    return montant
+
+
+def lire_codes(valeur) -> list[str]:
+    """`QN06208M; QN06209M` → les codes, en majuscules, sans doublon, dans l'ordre."""
+    codes = []
+    for morceau in re.split(r"[;\n]", lire_texte(valeur)):
+        code = morceau.strip().upper()
+        if code and code not in codes:
+            codes.append(code)
+    return codes
+
+
+# Un texte qui commence par l'un de ces caractères serait pris pour une formule par un tableur (injection de
+# formules) : l'export l'écrit en cellule texte marquée « préfixe apostrophe », sans altérer la valeur.
+DEBUTS_DANGEREUX = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
+
+
+def est_dangereux(texte) -> bool:
+    return isinstance(texte, str) and texte.startswith(DEBUTS_DANGEREUX)

@@ -1,0 +1,204 @@
+"""Ouverture prudente d'un classeur déposé : taille, archive zip, XML, feuilles, colonnes et nombre de lignes.
+
+Tout ce qui est vérifiable l'est avant qu'openpyxl n'ouvre le fichier : la taille, la nature d'archive zip,
+les tailles décompressées annoncées par l'archive (que le module zipfile fait respecter à la lecture, donc une
+bombe ne peut pas mentir sur elles), l'absence de DTD et d'entités XML. openpyxl lit ensuite en mode
+« lecture seule » (flux), avec defusedxml.
+"""
+
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import openpyxl
+import openpyxl.xml.functions
+from defusedxml import DefusedXmlException
+
+from .format import FEUILLES, Colonne, normaliser
+
+TAILLE_MAX = 20 * 1024 * 1024
+LIGNES_MAX = 50_000
+# Un classeur de 50 000 lignes pèse quelques dizaines de Mo une fois décompressé ; au-delà, c'est une bombe.
+TAILLE_DECOMPRESSEE_MAX = 250 * 1024 * 1024
+TAUX_COMPRESSION_MAX = 200
+MEMBRES_MAX = 2_000
+
+
+@dataclass(frozen=True)
+class ErreurImport:
+    """Une erreur située : feuille, ligne (numéro de la ligne du tableur), colonne ; message en français."""
+
+    feuille: str | None
+    ligne: int | None
+    colonne: str | None
+    message: str
+
+    def __str__(self):
+        lieu = [p for p in (self.feuille, f"ligne {self.ligne}" if self.ligne else None, self.colonne) if p]
+        return f"{', '.join(lieu)} : {self.message}" if lieu else self.message
+
+
+class FichierRefuse(Exception):
+    """Le fichier lui-même est refusé (pas un xlsx, trop gros, piégé…) : une seule erreur, sans ligne."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.erreur = ErreurImport(None, None, None, message)
+
+
+@dataclass
+class Feuille:
+    nom: str
+    colonnes: dict[str, int]  # clé de colonne → index dans la ligne
+    lignes: list[tuple[int, dict]] = field(default_factory=list)  # (n° de ligne du tableur, valeurs par clé)
+
+
+@dataclass
+class ClasseurLu:
+    feuilles: dict[str, Feuille]
+    erreurs: list[ErreurImport]
+
+    @property
+    def nb_lignes(self) -> int:
+        return sum(len(f.lignes) for f in self.feuilles.values())
+
+
+def verifier_defusedxml() -> None:
+    """openpyxl n'emploie defusedxml que s'il est installé et non désactivé (OPENPYXL_DEFUSEDXML) : on le vérifie."""
+    if not openpyxl.DEFUSEDXML or not openpyxl.xml.functions.iterparse.__module__.startswith("defusedxml"):
+        raise FichierRefuse(
+            "L'import est désactivé : la lecture protégée du XML (defusedxml) n'est pas active sur le serveur."
+        )
+
+
+def verifier_archive(contenu: bytes) -> None:
+    if len(contenu) == 0:
+        raise FichierRefuse("Le fichier est vide.")
+    if len(contenu) > TAILLE_MAX:
+        raise FichierRefuse(
+            f"Le fichier pèse {len(contenu) / 1024 / 1024:.1f} Mo : la limite est de 20 Mo.".replace(
+                ".", ",", 1
+            )
+        )
+    if contenu[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise FichierRefuse(
+            "Ce fichier est au format Excel 97-2003 (.xls) : enregistrez-le au format .xlsx puis recommencez."
+        )
+    if not zipfile.is_zipfile(io.BytesIO(contenu)):
+        raise FichierRefuse("Ce fichier n'est pas un classeur Excel (.xlsx).")
+    try:
+        with zipfile.ZipFile(io.BytesIO(contenu)) as archive:
+            membres = archive.infolist()
+            noms = {m.filename for m in membres}
+            if "[Content_Types].xml" not in noms or "xl/workbook.xml" not in noms:
+                raise FichierRefuse("Ce fichier n'est pas un classeur Excel (.xlsx).")
+            if len(membres) > MEMBRES_MAX:
+                raise FichierRefuse("Ce classeur contient un nombre anormal de parties : il est refusé.")
+            total = sum(m.file_size for m in membres)
+            if total > TAILLE_DECOMPRESSEE_MAX or any(
+                m.file_size > 1024 * 1024 and m.file_size > TAUX_COMPRESSION_MAX * max(m.compress_size, 1)
+                for m in membres
+            ):
+                raise FichierRefuse(
+                    "Ce classeur se décompresse en un volume anormal (archive piégée) : il est refusé."
+                )
+            for membre in membres:
+                if membre.filename.endswith((".xml", ".rels", ".vml")):
+                    with archive.open(membre) as flux:
+                        debut = flux.read(4096).upper()
+                    if b"<!DOCTYPE" in debut or b"<!ENTITY" in debut:
+                        raise FichierRefuse(
+                            "Ce classeur contient des déclarations XML interdites (DTD, entités) : il est refusé."
+                        )
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError) as exc:
+        raise FichierRefuse("Ce fichier n'est pas un classeur Excel (.xlsx) lisible.") from exc
+
+
+def reperer_colonnes(
+    nom_feuille: str, entetes: tuple, attendues: tuple[Colonne, ...], erreurs
+) -> dict[str, int]:
+    par_titre = {normaliser(c.titre): c for c in attendues}
+    colonnes: dict[str, int] = {}
+    for index, entete in enumerate(entetes):
+        colonne = par_titre.get(normaliser(entete))
+        if colonne is None:
+            continue
+        if colonne.cle in colonnes:
+            erreurs.append(ErreurImport(nom_feuille, 1, colonne.titre, "colonne en double"))
+            continue
+        colonnes[colonne.cle] = index
+    for colonne in attendues:
+        if colonne.obligatoire and colonne.cle not in colonnes:
+            erreurs.append(ErreurImport(nom_feuille, 1, colonne.titre, "colonne absente"))
+    return colonnes
+
+
+def lignes_non_vides(feuille_xl) -> Iterator[tuple[int, tuple]]:
+    for numero, valeurs in enumerate(feuille_xl.iter_rows(min_row=2, values_only=True), start=2):
+        if any(v is not None and (not isinstance(v, str) or v.strip()) for v in valeurs):
+            yield numero, valeurs
+
+
+def lire_classeur(contenu: bytes) -> ClasseurLu:
+    """Lit les deux feuilles du format ; lève `FichierRefuse` pour un fichier inutilisable."""
+    verifier_defusedxml()
+    verifier_archive(contenu)
+    try:
+        classeur = openpyxl.load_workbook(io.BytesIO(contenu), read_only=True, data_only=True)
+    except DefusedXmlException as exc:
+        raise FichierRefuse(
+            "Ce classeur contient des déclarations XML interdites (DTD, entités) : il est refusé."
+        ) from exc
+    except Exception as exc:  # openpyxl lève des exceptions très variées sur un fichier abîmé
+        raise FichierRefuse(
+            "Ce classeur Excel est abîmé ou illisible : ouvrez-le et enregistrez-le à nouveau."
+        ) from exc
+    try:
+        return lire_feuilles(classeur)
+    except DefusedXmlException as exc:
+        raise FichierRefuse(
+            "Ce classeur contient des déclarations XML interdites (DTD, entités) : il est refusé."
+        ) from exc
+    except FichierRefuse:
+        raise
+    except Exception as exc:
+        raise FichierRefuse(
+            "Ce classeur Excel est abîmé ou illisible : ouvrez-le et enregistrez-le à nouveau."
+        ) from exc
+    finally:
+        classeur.close()
+
+
+def lire_feuilles(classeur) -> ClasseurLu:
+    erreurs: list[ErreurImport] = []
+    par_nom = {normaliser(nom): nom for nom in classeur.sheetnames}
+    feuilles: dict[str, Feuille] = {}
+    total = 0
+    for nom, attendues in FEUILLES.items():
+        nom_reel = par_nom.get(normaliser(nom))
+        if nom_reel is None:
+            erreurs.append(ErreurImport(nom, None, None, f"feuille « {nom} » absente du classeur"))
+            continue
+        feuille_xl = classeur[nom_reel]
+        entetes = next(feuille_xl.iter_rows(min_row=1, max_row=1, values_only=True), ())
+        if not any(e is not None for e in entetes):
+            erreurs.append(
+                ErreurImport(nom, 1, None, "la première ligne doit porter les en-têtes de colonnes")
+            )
+            continue
+        colonnes = reperer_colonnes(nom, entetes, attendues, erreurs)
+        feuille = Feuille(nom=nom, colonnes=colonnes)
+        for numero, valeurs in lignes_non_vides(feuille_xl):
+            total += 1
+            if total > LIGNES_MAX:
+                raise FichierRefuse(
+                    f"Le classeur dépasse {LIGNES_MAX:,} lignes : découpez-le.".replace(",", "\u00a0")
+                )
+            feuille.lignes.append(
+                (numero, {cle: valeurs[i] if i < len(valeurs) else None for cle, i in colonnes.items()})
+            )
+        feuilles[nom] = feuille
+    if not erreurs and total == 0:
+        erreurs.append(ErreurImport(None, None, None, "Le classeur ne contient aucune ligne à importer."))
+    return ClasseurLu(feuilles=feuilles, erreurs=erreurs)
