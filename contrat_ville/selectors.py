@@ -53,9 +53,13 @@ def territoire(contrat: Contrat, *, marge: float = 0.1) -> Territoire:
     Trois requêtes : quartiers, leurs communes, puis les communes dont le centre tombe dans l'emprise des
     quartiers élargie de `marge` (en part de sa taille).
     """
+    rang = {t: i for i, t in enumerate(TypeQuartier)}  # QPV de l'État d'abord, puis communautaires, veille
     quartiers = tuple(
-        contrat.quartiers.order_by("type", "nom").prefetch_related(
-            Prefetch("communes", queryset=Commune.objects.order_by("nom"))
+        sorted(
+            contrat.quartiers.prefetch_related(
+                Prefetch("communes", queryset=Commune.objects.order_by("nom"))
+            ),
+            key=lambda q: (rang.get(q.type, len(rang)), q.nom),
         )
     )
     par_type = tuple(

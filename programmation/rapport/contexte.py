@@ -112,6 +112,7 @@ def contexte_du_rapport(rapport: RapportAnnuel, *, pour_pdf: bool = False) -> di
             geo.quartiers,
             geo.communes_alentour,
             communes_nommees=geo.communes,
+            hauteur=500,
             titre=f"Les quartiers de la politique de la ville – {contrat.epci}",
         ),
         # Annexe des avis des communes et des conseils citoyens : posée par l'application `avis`
