@@ -1,12 +1,14 @@
 """Administration du fonds de cohésion sociale et des fonds de concours."""
 
 from django.contrib import admin
+from django.db.models import F, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from contrat_ville.admin_base import BaseAdmin
 from contrat_ville.nombres import formater_euros
 
 from .models import AxeFCS, EnveloppeFCS, FondsDeConcours, SubventionFCS
-from .selectors import montant_attribue_fcs
+from .selectors import ZERO
 
 
 class AxeFCSInline(admin.TabularInline):
@@ -21,17 +23,33 @@ class EnveloppeFCSAdmin(BaseAdmin):
     readonly_fields = ["attribue", "reste"]
     inlines = [AxeFCSInline]
 
+    def get_queryset(self, request):
+        # Somme corrélée : une requête pour toute la liste, pas une par enveloppe.
+        attribue = (
+            SubventionFCS.objects.filter(axe__enveloppe=OuterRef("pk"))
+            .order_by()
+            .values("axe__enveloppe")
+            .annotate(s=Sum("montant"))
+            .values("s")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(montant_attribue=Coalesce(Subquery(attribue), ZERO))
+            .annotate(montant_reste=F("montant") - F("montant_attribue"))
+        )
+
     @admin.display(description="enveloppe", ordering="montant")
     def montant_affiche(self, obj):
         return formater_euros(obj.montant)
 
-    @admin.display(description="attribué")
+    @admin.display(description="attribué", ordering="montant_attribue")
     def attribue(self, obj):
-        return formater_euros(montant_attribue_fcs(obj)) if obj.pk else "—"
+        return formater_euros(obj.montant_attribue) if obj.pk else "—"
 
-    @admin.display(description="reste disponible")
+    @admin.display(description="reste disponible", ordering="montant_reste")
     def reste(self, obj):
-        return formater_euros(obj.montant - montant_attribue_fcs(obj)) if obj.pk else "—"
+        return formater_euros(obj.montant_reste) if obj.pk else "—"
 
 
 @admin.register(AxeFCS)

@@ -75,6 +75,7 @@ class DossierAdmin(EchangeClasseurAdminMixin, BaseAdmin):
     list_filter = [
         "programmation__annee",
         "pilier",
+        "thematique",
         "statut",
         ("quartiers__communes", admin.RelatedOnlyFieldListFilter),
         ("quartiers", admin.RelatedOnlyFieldListFilter),

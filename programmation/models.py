@@ -15,9 +15,9 @@ ZERO = Decimal("0.00")
 
 
 def champ_montant(verbose_name: str, **kwargs) -> models.DecimalField:
-    return models.DecimalField(
-        verbose_name, max_digits=14, decimal_places=2, validators=[MinValueValidator(ZERO)], **kwargs
-    )
+    # Le message nomme le champ : dans une ligne de tableau (inline), « cette valeur » ne dit pas laquelle.
+    positif = MinValueValidator(ZERO, message=f"Le {verbose_name} ne peut pas être négatif.")
+    return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, validators=[positif], **kwargs)
 
 
 class Programmation(models.Model):
