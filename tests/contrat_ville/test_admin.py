@@ -47,7 +47,7 @@ def peupler(annee: int, n: int, nb_dossiers: int, nb_lignes: int):
         [ConseilCitoyen(nom=f"Conseil {annee}-{i}", quartier=quartier) for i in range(n)]
     )
     programmations = Programmation.objects.bulk_create(
-        [Programmation(contrat=contrat, annee=annee * 100 + i) for i in range(n // 5)]
+        [Programmation(contrat=contrat, annee=2100 + (annee - 2050) * 100 + i) for i in range(n // 5)]
     )
     BlocNarratif.objects.bulk_create(
         [
