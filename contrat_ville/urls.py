@@ -3,16 +3,18 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
+
+from avis.views import aiguillage
 
 admin.site.site_header = "Politique de la Ville – Contrat de ville"
 admin.site.site_title = "Politique de la Ville"
 admin.site.index_title = "Programmation et suivi"
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("", aiguillage),
     path("connexion/", auth_views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("rapport-annuel/", include("programmation.urls")),
+    path("portail/", include("avis.urls")),
 ]

@@ -1,0 +1,356 @@
+"""Écritures de la consultation : chacune atomique, prend l'utilisateur qui agit et valide ses règles."""
+
+import datetime
+from contextlib import nullcontext
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from contrat_ville import roles
+from contrat_ville.models import Commune, ConseilCitoyen
+from programmation.enums import StatutRapport
+from programmation.models import RapportAnnuel
+
+from . import courriels
+from .models import Avis, Consultation, Contact, Destinataire, Organisme, Reouverture
+from .selectors import JOURS_AVANT_RELANCE, peut_deposer
+
+try:  # le journal d'audit de *confiance* : les écritures du portail y sont attribuées à leur auteur
+    from contrat_ville.audit import acteur
+except ImportError:  # pragma: no cover - avant l'arrivée du journal
+
+    def acteur(user, source="admin"):
+        return nullcontext()
+
+
+# --- Organismes et contacts -------------------------------------------------------------------------------
+
+
+def organismes_par_defaut(rapport: RapportAnnuel) -> list[Organisme]:
+    """Chaque commune qui porte une partie d'un quartier du contrat, et chaque conseil citoyen de ces quartiers."""
+    contrat = rapport.programmation.contrat
+    communes = Commune.objects.filter(quartiers__contrats=contrat).distinct()
+    conseils = ConseilCitoyen.objects.filter(quartier__contrats=contrat).distinct()
+    organismes = [Organisme.objects.get_or_create(commune=c)[0] for c in communes]
+    organismes += [Organisme.objects.get_or_create(conseil_citoyen=c)[0] for c in conseils]
+    return organismes
+
+
+@transaction.atomic
+def creer_contact(
+    *, organisme: Organisme, email: str, prenom: str = "", nom: str = "", fonction: str = "", par
+) -> Contact:
+    """Un compte du portail sans mot de passe : il le choisira par le lien de son invitation."""
+    User = get_user_model()
+    email = User.objects.normalize_email(email.strip()).lower()
+    if User.objects.filter(Q(username__iexact=email) | Q(email__iexact=email)).exists():
+        raise ValidationError({"email": f"Un compte existe déjà pour l'adresse {email}."})
+    with acteur(par, source="admin"):
+        utilisateur = User(username=email, email=email, first_name=prenom, last_name=nom, is_staff=False)
+        utilisateur.set_unusable_password()
+        utilisateur.save()
+        groupe, _ = Group.objects.get_or_create(
+            name=roles.SERVICE_COMMUNE if organisme.est_commune else roles.CONSEIL_CITOYEN
+        )
+        utilisateur.groups.add(groupe)
+        return Contact.objects.create(
+            utilisateur=utilisateur, organisme=organisme, fonction=fonction, cree_par=par, modifie_par=par
+        )
+
+
+@transaction.atomic
+def desactiver_contact(*, contact: Contact, par) -> None:
+    with acteur(par, source="admin"):
+        utilisateur = contact.utilisateur
+        utilisateur.is_active = False
+        utilisateur.save(update_fields=["is_active"])
+        contact.modifie_par = par
+        contact.save(update_fields=["modifie_par", "modifie_le"])
+
+
+@transaction.atomic
+def inviter_contact(*, contact: Contact, par) -> None:
+    """Envoie (ou renvoie) au contact son lien personnel ; marque l'organisme invité pour les consultations lancées."""
+    if not contact.utilisateur.is_active:
+        raise ValidationError(f"Le compte de {contact} est désactivé : réactivez-le avant de l'inviter.")
+    destinataires = Destinataire.objects.filter(
+        organisme_id=contact.organisme_id, consultation__lancee_le__isnull=False
+    ).select_related("consultation__rapport__programmation")
+    consultation = max(destinataires, key=lambda d: d.consultation.date_envoi, default=None)
+    _envoyer_invitation(contact, consultation.consultation if consultation else None)
+    destinataires.update(invite_le=timezone.now())
+
+
+def _envoyer_invitation(contact: Contact, consultation: Consultation | None) -> None:
+    utilisateur = contact.utilisateur
+    courriels.envoyer(
+        "invitation",
+        utilisateur.email,
+        {
+            "utilisateur": utilisateur,
+            "organisme": contact.organisme,
+            "consultation": consultation,
+            "lien": courriels.lien_invitation(utilisateur),
+            "validite_jours": settings.PASSWORD_RESET_TIMEOUT // 86400,
+        },
+    )
+
+
+@transaction.atomic
+def marquer_invitation_ouverte(*, utilisateur) -> None:
+    contact = Contact.objects.filter(utilisateur=utilisateur).first()
+    if contact is None:
+        return
+    Destinataire.objects.filter(
+        organisme_id=contact.organisme_id, invite_le__isnull=False, ouvert_le__isnull=True
+    ).update(ouvert_le=timezone.now())
+
+
+# --- Consultation --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def creer_consultation(
+    *,
+    rapport: RapportAnnuel,
+    date_envoi: datetime.date,
+    date_limite: datetime.date,
+    organismes: list[Organisme] | None = None,
+    par,
+) -> Consultation:
+    if rapport.statut == StatutRapport.DEFINITIF:
+        raise ValidationError("Le rapport est définitif : on ne peut plus le soumettre à consultation.")
+    consultation = Consultation(
+        rapport=rapport, date_envoi=date_envoi, date_limite=date_limite, cree_par=par, modifie_par=par
+    )
+    consultation.full_clean()
+    with acteur(par, source="admin"):
+        consultation.save()
+        ajouter_destinataires(consultation=consultation, organismes=organismes)
+    return consultation
+
+
+def ajouter_destinataires(*, consultation: Consultation, organismes: list[Organisme] | None = None) -> None:
+    if organismes is None:
+        organismes = organismes_par_defaut(consultation.rapport)
+    deja = set(consultation.destinataires.values_list("organisme_id", flat=True))
+    Destinataire.objects.bulk_create(
+        [Destinataire(consultation=consultation, organisme=o) for o in organismes if o.pk not in deja]
+    )
+
+
+@transaction.atomic
+def lancer_consultation(*, consultation: Consultation, par) -> int:
+    """Envoie l'invitation à chaque contact actif des organismes consultés ; renvoie le nombre de courriels."""
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    envoyes = 0
+    maintenant = timezone.now()
+    destinataires = consultation.destinataires.select_related("organisme")
+    contacts = Contact.objects.filter(
+        organisme__in=[d.organisme_id for d in destinataires], utilisateur__is_active=True
+    ).select_related("utilisateur", "organisme__commune", "organisme__conseil_citoyen")
+    invites = set()
+    for contact in contacts:
+        _envoyer_invitation(contact, consultation)
+        invites.add(contact.organisme_id)
+        envoyes += 1
+    with acteur(par, source="admin"):
+        consultation.destinataires.filter(organisme_id__in=invites).update(invite_le=maintenant)
+        if consultation.lancee_le is None:
+            consultation.lancee_le = maintenant
+            consultation.modifie_par = par
+            consultation.save(update_fields=["lancee_le", "modifie_par", "modifie_le"])
+    return envoyes
+
+
+# --- Avis -------------------------------------------------------------------------------------------------
+
+
+def _supprimer_fichier(champ) -> None:
+    if champ and champ.name:
+        champ.storage.delete(champ.name)
+
+
+def _enregistrer_avis(
+    *, destinataire: Destinataire, par, decision, date_seance, observations, deliberation, courrier: bool
+) -> Avis:
+    avis = Avis.objects.filter(
+        consultation_id=destinataire.consultation_id, organisme_id=destinataire.organisme_id
+    ).first()
+    ancien_fichier = avis.deliberation.name if avis and avis.deliberation else ""
+    if avis is None:
+        avis = Avis(consultation_id=destinataire.consultation_id, organisme_id=destinataire.organisme_id)
+    avis.decision = decision
+    avis.date_seance = date_seance
+    avis.observations = observations
+    avis.depose_par = par
+    avis.depose_le = timezone.now()
+    avis.recu_par_courrier = courrier
+    nouveau = ""
+    try:
+        with transaction.atomic():
+            if deliberation is not None:
+                avis.deliberation.save("deliberation.pdf", deliberation, save=False)
+                nouveau = avis.deliberation.name
+            avis.full_clean(exclude=["deliberation"])
+            with acteur(par, source="admin" if courrier else "portail"):
+                avis.save()
+                if destinataire.rouvert:
+                    destinataire.rouvert = False
+                    destinataire.save(update_fields=["rouvert"])
+    except BaseException:
+        # La base a tout annulé : le fichier écrit ne doit pas rester orphelin dans le stockage.
+        if nouveau:
+            avis.deliberation.storage.delete(nouveau)
+        raise
+    if ancien_fichier and nouveau and ancien_fichier != nouveau:
+        stockage = avis.deliberation.storage
+        transaction.on_commit(lambda: stockage.delete(ancien_fichier))
+    return avis
+
+
+@transaction.atomic
+def deposer_avis(
+    *, destinataire: Destinataire, par, decision, date_seance, observations="", deliberation=None
+) -> Avis:
+    """L'organisme dépose son avis sur le portail ; ensuite il ne peut plus le changer sauf réouverture."""
+    destinataire = (
+        Destinataire.objects.select_for_update(of=("self",))
+        .select_related("consultation__rapport__programmation", "organisme")
+        .get(pk=destinataire.pk)
+    )
+    contact = Contact.objects.filter(utilisateur=par, organisme_id=destinataire.organisme_id).first()
+    if contact is None or not par.is_active:
+        raise ValidationError("Seul un contact actif de l'organisme peut déposer son avis.")
+    deja = Avis.objects.filter(
+        consultation_id=destinataire.consultation_id, organisme_id=destinataire.organisme_id
+    ).exists()
+    if not peut_deposer(destinataire, avis_depose=deja):
+        raise ValidationError(
+            "L'avis ne peut plus être déposé ni modifié (déjà déposé ou délai dépassé) : "
+            "contactez le service Politique de la Ville pour le faire rouvrir."
+        )
+    if deliberation is None:
+        raise ValidationError({"deliberation": "Joignez la délibération signée au format PDF."})
+    avis = _enregistrer_avis(
+        destinataire=destinataire,
+        par=par,
+        decision=decision,
+        date_seance=date_seance,
+        observations=observations,
+        deliberation=deliberation,
+        courrier=False,
+    )
+    taille_ko = max(1, round(deliberation.size / 1024))
+    transaction.on_commit(
+        lambda: (
+            courriels.envoyer("accuse", par.email, {"avis": avis, "taille_ko": taille_ko})
+            if par.email
+            else None
+        )
+    )
+    return avis
+
+
+@transaction.atomic
+def enregistrer_avis_courrier(
+    *,
+    consultation: Consultation,
+    organisme: Organisme,
+    par,
+    decision,
+    date_seance,
+    observations="",
+    document=None,
+) -> Avis:
+    """Un agent saisit l'avis reçu par courrier, pour le compte de l'organisme, avec le document numérisé."""
+    destinataire = (
+        Destinataire.objects.select_for_update(of=("self",))
+        .filter(consultation=consultation, organisme=organisme)
+        .order_by()
+        .first()
+    )
+    if destinataire is None:
+        raise ValidationError({"organisme": f"{organisme} n'est pas consulté pour cette consultation."})
+    deja = Avis.objects.filter(consultation=consultation, organisme=organisme).exists()
+    if deja and not destinataire.rouvert:
+        raise ValidationError(
+            {
+                "organisme": f"{organisme} a déjà rendu son avis : rouvrez-le depuis le suivi avant de le remplacer."
+            }
+        )
+    return _enregistrer_avis(
+        destinataire=destinataire,
+        par=par,
+        decision=decision,
+        date_seance=date_seance,
+        observations=observations,
+        deliberation=document,
+        courrier=True,
+    )
+
+
+@transaction.atomic
+def rouvrir_avis(*, destinataire: Destinataire, par, motif: str = "") -> Reouverture:
+    """Permet à nouveau à l'organisme de déposer ou modifier son avis ; la réouverture est tracée."""
+    destinataire = Destinataire.objects.select_for_update(of=("self",)).get(pk=destinataire.pk)
+    with acteur(par, source="admin"):
+        destinataire.rouvert = True
+        destinataire.save(update_fields=["rouvert"])
+        return Reouverture.objects.create(destinataire=destinataire, par=par, motif=motif)
+
+
+def relancer(*, aujourdhui: datetime.date | None = None) -> int:
+    """Relance une fois les organismes sans avis, dans les 7 jours qui précèdent la date limite.
+
+    Chaque organisme est marqué relancé dans la même transaction que son envoi : relancer deux fois
+    n'envoie rien de plus.
+    """
+    aujourdhui = aujourdhui or timezone.localdate()
+    envoyes = 0
+    a_relancer = (
+        Destinataire.objects.filter(
+            consultation__lancee_le__isnull=False,
+            consultation__date_limite__gte=aujourdhui,
+            consultation__date_limite__lte=aujourdhui + datetime.timedelta(days=JOURS_AVANT_RELANCE),
+            relance_le__isnull=True,
+        )
+        .exclude(
+            Exists(
+                Avis.objects.filter(consultation=OuterRef("consultation"), organisme=OuterRef("organisme"))
+            )
+        )
+        .values_list("pk", flat=True)
+    )
+    for pk in list(a_relancer):
+        with transaction.atomic():
+            destinataire = (
+                Destinataire.objects.select_for_update(of=("self",))
+                .select_related("consultation__rapport__programmation", "organisme")
+                .get(pk=pk)
+            )
+            if destinataire.relance_le is not None:
+                continue
+            contacts = Contact.objects.filter(
+                organisme_id=destinataire.organisme_id, utilisateur__is_active=True
+            ).select_related("utilisateur")
+            for contact in contacts:
+                courriels.envoyer(
+                    "relance",
+                    contact.utilisateur.email,
+                    {
+                        "utilisateur": contact.utilisateur,
+                        "organisme": destinataire.organisme,
+                        "consultation": destinataire.consultation,
+                    },
+                )
+                envoyes += 1
+            if contacts:  # sans contact, rien n'est parti : on relancera quand un contact existera
+                destinataire.relance_le = timezone.now()
+                destinataire.save(update_fields=["relance_le"])
+    return envoyes

@@ -1,0 +1,17 @@
+"""Routes du portail des communes et conseils citoyens."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "avis"
+
+urlpatterns = [
+    path("", views.accueil, name="accueil"),
+    path("consultations/<int:pk>/", views.consultation, name="consultation"),
+    path("consultations/<int:pk>/projet-de-rapport.pdf", views.projet_de_rapport, name="projet"),
+    path("avis/<int:pk>/", views.recu, name="recu"),
+    path("avis/<int:pk>/deliberation.pdf", views.deliberation, name="deliberation"),
+    path("invitation/<uidb64>/<token>/", views.Invitation.as_view(), name="invitation"),
+    path("invitation/mot-de-passe-enregistre/", views.invitation_terminee, name="invitation_terminee"),
+]

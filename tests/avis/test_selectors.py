@@ -1,0 +1,83 @@
+"""Suivi de la consultation : l'avis réputé favorable se déduit des dates, en un nombre borné de requêtes."""
+
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from avis import selectors, services
+from avis.models import Destinataire, Organisme
+from contrat_ville.models import Commune
+
+from .conftest import pdf_octets
+
+pytestmark = pytest.mark.django_db
+
+ENVOI = datetime.date(2022, 10, 7)
+LIMITE = datetime.date(2022, 11, 7)
+
+
+@pytest.fixture
+def consultation_2022(rapport, agent, bethune, bruay, mont_liebaut):
+    consultation = services.creer_consultation(
+        rapport=rapport,
+        date_envoi=ENVOI,
+        date_limite=LIMITE,
+        organismes=[bethune, bruay, mont_liebaut],
+        par=agent,
+    )
+    services.enregistrer_avis_courrier(
+        consultation=consultation,
+        organisme=bruay,
+        par=agent,
+        decision="FAVORABLE",
+        date_seance=datetime.date(2022, 10, 24),
+        document=SimpleUploadedFile("c.pdf", pdf_octets()),
+    )
+    return consultation
+
+
+def ligne(lignes, organisme):
+    return next(x for x in lignes if x.organisme == organisme)
+
+
+def test_sans_reponse_reste_en_attente_jusqu_a_la_date_limite_incluse(consultation_2022, bethune):
+    assert (
+        ligne(selectors.suivi_consultation(consultation_2022, aujourdhui=LIMITE), bethune).decision
+        == "En attente"
+    )
+
+
+def test_sans_reponse_reputee_favorable_le_lendemain_de_la_date_limite(
+    consultation_2022, bethune, bruay, mont_liebaut
+):
+    lendemain = LIMITE + datetime.timedelta(days=1)
+    lignes = selectors.suivi_consultation(consultation_2022, aujourdhui=lendemain)
+    assert ligne(lignes, bethune).decision == "Réputé favorable (sans réponse au 07/11/2022)"
+    assert ligne(lignes, bethune).reputee_favorable
+    assert ligne(lignes, bethune).date == LIMITE
+    assert ligne(lignes, mont_liebaut).decision == "Réputé favorable (sans réponse au 07/11/2022)"
+    assert ligne(lignes, bruay).decision == "Favorable"
+    assert ligne(lignes, bruay).date == datetime.date(2022, 10, 24)
+    assert not ligne(lignes, bruay).reputee_favorable
+    # Les communes d'abord, puis les conseils citoyens.
+    assert [x.organisme for x in lignes] == [bethune, bruay, mont_liebaut]
+    # Rien n'est écrit : l'avis réputé favorable n'existe qu'à la lecture.
+    assert Destinataire.objects.get(organisme=bethune).consultation.avis.count() == 1
+
+
+def test_annexe_du_rapport(rapport, consultation_2022, bruay):
+    lignes = selectors.annexe_avis(rapport, aujourdhui=datetime.date(2022, 12, 6))
+    assert len(lignes) == 3
+    assert [a.organisme for a in selectors.deliberations_a_annexer(rapport)] == [bruay]
+
+
+def test_le_suivi_fait_deux_requetes_quel_que_soit_le_nombre_d_organismes(
+    consultation_2022, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(2):
+        assert len(selectors.suivi_consultation(consultation_2022)) == 3
+    organismes = [Organisme.objects.get_or_create(commune=c)[0] for c in Commune.objects.all()[:60]]
+    services.ajouter_destinataires(consultation=consultation_2022, organismes=organismes)
+    with django_assert_max_num_queries(2):
+        assert len(selectors.suivi_consultation(consultation_2022)) >= 60
