@@ -153,16 +153,25 @@ def suivi_consultation(
     return lignes
 
 
-def annexe_avis(rapport, *, aujourdhui: datetime.date | None = None) -> list[LigneSuivi]:
-    """L'annexe du rapport : chaque organisme consulté, son avis, sa date et sa décision (réputé favorable compris)."""
+@dataclass(frozen=True)
+class AnnexeAvis:
+    consultation: Consultation
+    lignes: list[LigneSuivi]
+
+    @property
+    def deliberations(self) -> list[Avis]:
+        """Les avis dont la délibération est jointe, dans l'ordre de l'annexe."""
+        return [ligne.avis for ligne in self.lignes if ligne.avis is not None and ligne.avis.deliberation]
+
+
+def annexe_avis(rapport, *, aujourdhui: datetime.date | None = None) -> AnnexeAvis | None:
+    """L'annexe du rapport : chaque organisme consulté, son avis, sa date et sa décision (réputé favorable compris).
+
+    Trois requêtes quel que soit le nombre d'organismes ; None si le rapport n'a pas (encore) été soumis.
+    """
     consultation = Consultation.objects.filter(rapport=rapport).first()
     if consultation is None:
-        return []
-    return suivi_consultation(consultation, aujourdhui=aujourdhui)
-
-
-def deliberations_a_annexer(rapport) -> list[Avis]:
-    """Les avis dont la délibération est jointe, dans l'ordre de l'annexe."""
-    return [
-        ligne.avis for ligne in annexe_avis(rapport) if ligne.avis is not None and ligne.avis.deliberation
-    ]
+        return None
+    return AnnexeAvis(
+        consultation=consultation, lignes=suivi_consultation(consultation, aujourdhui=aujourdhui)
+    )

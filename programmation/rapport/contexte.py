@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from avis.selectors import annexe_avis
 from contrat_ville import graphiques
 from contrat_ville.models import Pilier, Thematique
 from contrat_ville.selectors import territoire
@@ -115,9 +116,9 @@ def contexte_du_rapport(rapport: RapportAnnuel, *, pour_pdf: bool = False) -> di
             hauteur=500,
             titre=f"Les quartiers de la politique de la ville – {contrat.epci}",
         ),
-        # Annexe des avis des communes et des conseils citoyens : posée par l'application `avis`
-        # (gabarit `rapport/_annexe_avis.html` et cette clé), laissée vide ici.
-        "annexe_avis": None,
+        # Annexe des avis des communes et des conseils citoyens (application `avis`, gabarit
+        # `avis/templates/rapport/_annexe_avis.html`) ; None tant que le rapport n'est pas soumis.
+        "annexe_avis": annexe_avis(rapport),
     }
 
 

@@ -35,6 +35,8 @@ def stockage_temporaire(settings, tmp_path):
     """Chaque test écrit ses fichiers dans un dossier à lui, pour vérifier qu'aucun ne reste."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.SITE_URL = "http://portail.test"
+    # Hachage rapide : les mots de passe des contacts ne sont pas ce que ces tests vérifient.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return tmp_path / "media" / "prive"
 
 

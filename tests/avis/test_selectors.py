@@ -67,9 +67,9 @@ def test_sans_reponse_reputee_favorable_le_lendemain_de_la_date_limite(
 
 
 def test_annexe_du_rapport(rapport, consultation_2022, bruay):
-    lignes = selectors.annexe_avis(rapport, aujourdhui=datetime.date(2022, 12, 6))
-    assert len(lignes) == 3
-    assert [a.organisme for a in selectors.deliberations_a_annexer(rapport)] == [bruay]
+    annexe = selectors.annexe_avis(rapport, aujourdhui=datetime.date(2022, 12, 6))
+    assert len(annexe.lignes) == 3
+    assert [a.organisme for a in annexe.deliberations] == [bruay]
 
 
 def test_le_suivi_fait_deux_requetes_quel_que_soit_le_nombre_d_organismes(

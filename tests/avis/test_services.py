@@ -80,7 +80,9 @@ def test_lancer_envoie_un_lien_personnel_a_chaque_contact(
     assert services.lancer_consultation(consultation=consultation, par=agent) == 2
     assert sorted(m.to[0] for m in mailoutbox) == ["pdlv@bethune.example", "pdlv@bruay.example"]
     message = next(m for m in mailoutbox if m.to == ["pdlv@bethune.example"])
-    assert "Commune de Béthune" in message.subject
+    assert (
+        message.subject == "Projet de rapport 2021 sur la politique de la ville : avis de Commune de Béthune"
+    )
     assert "07/11/2022" in message.body
     liens = re.findall(r"http://portail\.test/portail/invitation/\S+/\S+/", message.body)
     assert len(liens) == 1
