@@ -80,8 +80,7 @@ def bruay():
 
 @pytest.fixture
 def mont_liebaut():
-    quartier = Quartier.objects.get(code="QN06208M")
-    conseil = ConseilCitoyen.objects.create(nom="Conseil citoyen Mont-Liébaut", quartier=quartier)
+    conseil = ConseilCitoyen.objects.get(quartier=Quartier.objects.get(code="QN06208M"))
     return Organisme.objects.get_or_create(conseil_citoyen=conseil)[0]
 
 

@@ -42,7 +42,7 @@ def test_le_projet_porte_l_annexe_des_avis(rapport, agent, bethune, bruay, mont_
     assert "Annexe : avis des communes et des conseils citoyens" in texte
     assert "Commune de Bruay-la-Buissière 24/10/2022 Favorable Courrier, jointe en fin de document" in texte
     assert "Commune de Béthune 07/11/2022 Réputé favorable (sans réponse au 07/11/2022) Sans réponse" in texte
-    assert "Conseil citoyen Mont-Liébaut 07/11/2022 Réputé favorable (sans réponse au 07/11/2022)" in texte
+    assert "Conseil citoyen du Mont-Liébaut 07/11/2022 Réputé favorable (sans réponse au 07/11/2022)" in texte
 
 
 def test_sans_consultation_pas_d_annexe(rapport, tmp_path):
