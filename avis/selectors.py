@@ -169,6 +169,8 @@ def annexe_avis(rapport, *, aujourdhui: datetime.date | None = None) -> AnnexeAv
 
     Trois requêtes quel que soit le nombre d'organismes ; None si le rapport n'a pas (encore) été soumis.
     """
+    if rapport.pk is None:  # aperçu d'une année dont le rapport n'est pas encore enregistré
+        return None
     consultation = Consultation.objects.filter(rapport=rapport).first()
     if consultation is None:
         return None
