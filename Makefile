@@ -22,7 +22,9 @@ migrate: install
 demo: migrate
 	$(PY) manage.py demo
 
+# DEBUG vaut 0 par défaut : runserver ne sert alors pas les fichiers statiques, WhiteNoise sert ceux collectés.
 run: demo
+	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 quality: install
