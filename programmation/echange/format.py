@@ -4,6 +4,7 @@ Les en-têtes et les valeurs énumérées se comparent sans tenir compte de la c
 se lisent exactement en `Decimal`, depuis une cellule numérique ou un texte à la française (`12 500,50 €`).
 """
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -54,6 +55,11 @@ def normaliser(texte) -> str:
     """Clé de comparaison : sans accents, sans casse, ponctuation et espaces réduits (`N° dossier` → `n dossier`)."""
     if texte is None:
         return ""
+    return _normaliser(str(texte))
+
+
+@functools.lru_cache(maxsize=8192)  # les mêmes financeurs, statuts et natures reviennent à chaque ligne
+def _normaliser(texte: str) -> str:
     decompose = unicodedata.normalize("NFKD", str(texte))
     sans_accents = "".join(c for c in decompose if not unicodedata.combining(c))
     return " ".join(re.sub(r"[^0-9a-z]+", " ", sans_accents.casefold()).split())

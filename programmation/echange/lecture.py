@@ -1,21 +1,18 @@
 """Ouverture prudente d'un classeur déposé : taille, archive zip, XML, feuilles, colonnes et nombre de lignes.
 
-Tout ce qui est vérifiable l'est avant qu'openpyxl n'ouvre le fichier : la taille, la nature d'archive zip,
-les tailles décompressées annoncées par l'archive (que le module zipfile fait respecter à la lecture, donc une
-bombe ne peut pas mentir sur elles), l'absence de DTD et d'entités XML. openpyxl lit ensuite en mode
-« lecture seule » (flux), avec defusedxml.
+Tout ce qui est vérifiable l'est avant de lire une cellule : la taille, la nature d'archive zip, les tailles
+décompressées annoncées par l'archive (que le module zipfile fait respecter à la lecture : une bombe ne peut
+pas mentir sur elles), l'absence de DTD au début de chaque partie XML. Les cellules sont ensuite lues en flux
+par `xlsx.py` (expat, toute DTD refusée où qu'elle soit), ligne à ligne, et la lecture s'arrête à la
+50 001e ligne.
 """
 
 import io
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-import openpyxl
-import openpyxl.xml.functions
-from defusedxml import DefusedXmlException
-
 from .format import FEUILLES, Colonne, normaliser
+from .xlsx import XlsxIllisible, XMLInterdit, chaines_partagees, feuilles_du_classeur, lignes_de_feuille
 
 TAILLE_MAX = 20 * 1024 * 1024
 LIGNES_MAX = 50_000
@@ -23,6 +20,8 @@ LIGNES_MAX = 50_000
 TAILLE_DECOMPRESSEE_MAX = 250 * 1024 * 1024
 TAUX_COMPRESSION_MAX = 200
 MEMBRES_MAX = 2_000
+MESSAGE_XML_INTERDIT = "Ce classeur contient des déclarations XML interdites (DTD, entités) : il est refusé."
+MESSAGE_ABIME = "Ce classeur Excel est abîmé ou illisible : ouvrez-le et enregistrez-le à nouveau."
 
 
 @dataclass(frozen=True)
@@ -64,14 +63,6 @@ class ClasseurLu:
         return sum(len(f.lignes) for f in self.feuilles.values())
 
 
-def verifier_defusedxml() -> None:
-    """openpyxl n'emploie defusedxml que s'il est installé et non désactivé (OPENPYXL_DEFUSEDXML) : on le vérifie."""
-    if not openpyxl.DEFUSEDXML or not openpyxl.xml.functions.iterparse.__module__.startswith("defusedxml"):
-        raise FichierRefuse(
-            "L'import est désactivé : la lecture protégée du XML (defusedxml) n'est pas active sur le serveur."
-        )
-
-
 def verifier_archive(contenu: bytes) -> None:
     if len(contenu) == 0:
         raise FichierRefuse("Le fichier est vide.")
@@ -108,9 +99,7 @@ def verifier_archive(contenu: bytes) -> None:
                     with archive.open(membre) as flux:
                         debut = flux.read(4096).upper()
                     if b"<!DOCTYPE" in debut or b"<!ENTITY" in debut:
-                        raise FichierRefuse(
-                            "Ce classeur contient des déclarations XML interdites (DTD, entités) : il est refusé."
-                        )
+                        raise FichierRefuse(MESSAGE_XML_INTERDIT)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError) as exc:
         raise FichierRefuse("Ce fichier n'est pas un classeur Excel (.xlsx) lisible.") from exc
 
@@ -134,62 +123,46 @@ def reperer_colonnes(
     return colonnes
 
 
-def lignes_non_vides(feuille_xl) -> Iterator[tuple[int, tuple]]:
-    for numero, valeurs in enumerate(feuille_xl.iter_rows(min_row=2, values_only=True), start=2):
-        if any(v is not None and (not isinstance(v, str) or v.strip()) for v in valeurs):
-            yield numero, valeurs
+def non_vide(valeurs: tuple) -> bool:
+    return any(v is not None and (not isinstance(v, str) or v.strip()) for v in valeurs)
 
 
 def lire_classeur(contenu: bytes) -> ClasseurLu:
     """Lit les deux feuilles du format ; lève `FichierRefuse` pour un fichier inutilisable."""
-    verifier_defusedxml()
     verifier_archive(contenu)
     try:
-        classeur = openpyxl.load_workbook(io.BytesIO(contenu), read_only=True, data_only=True)
-    except DefusedXmlException as exc:
-        raise FichierRefuse(
-            "Ce classeur contient des déclarations XML interdites (DTD, entités) : il est refusé."
-        ) from exc
-    except Exception as exc:  # openpyxl lève des exceptions très variées sur un fichier abîmé
-        raise FichierRefuse(
-            "Ce classeur Excel est abîmé ou illisible : ouvrez-le et enregistrez-le à nouveau."
-        ) from exc
-    try:
-        return lire_feuilles(classeur)
-    except DefusedXmlException as exc:
-        raise FichierRefuse(
-            "Ce classeur contient des déclarations XML interdites (DTD, entités) : il est refusé."
-        ) from exc
-    except FichierRefuse:
-        raise
-    except Exception as exc:
-        raise FichierRefuse(
-            "Ce classeur Excel est abîmé ou illisible : ouvrez-le et enregistrez-le à nouveau."
-        ) from exc
-    finally:
-        classeur.close()
+        with zipfile.ZipFile(io.BytesIO(contenu)) as archive:
+            return lire_feuilles(archive)
+    except XMLInterdit as exc:
+        raise FichierRefuse(MESSAGE_XML_INTERDIT) from exc
+    except (XlsxIllisible, zipfile.BadZipFile, KeyError, EOFError, OSError, ValueError) as exc:
+        raise FichierRefuse(MESSAGE_ABIME) from exc
 
 
-def lire_feuilles(classeur) -> ClasseurLu:
+def lire_feuilles(archive: zipfile.ZipFile) -> ClasseurLu:
     erreurs: list[ErreurImport] = []
-    par_nom = {normaliser(nom): nom for nom in classeur.sheetnames}
+    chemins = feuilles_du_classeur(archive)
+    par_nom = {normaliser(nom): chemin for nom, chemin in chemins.items()}
+    chaines = chaines_partagees(archive)
     feuilles: dict[str, Feuille] = {}
     total = 0
     for nom, attendues in FEUILLES.items():
-        nom_reel = par_nom.get(normaliser(nom))
-        if nom_reel is None:
+        chemin = par_nom.get(normaliser(nom))
+        if chemin is None:
             erreurs.append(ErreurImport(nom, None, None, f"feuille « {nom} » absente du classeur"))
             continue
-        feuille_xl = classeur[nom_reel]
-        entetes = next(feuille_xl.iter_rows(min_row=1, max_row=1, values_only=True), ())
-        if not any(e is not None for e in entetes):
+        lignes = lignes_de_feuille(archive, chemin, chaines)
+        premiere = next(lignes, None)
+        if premiere is None or premiere[0] != 1 or not non_vide(premiere[1]):
             erreurs.append(
                 ErreurImport(nom, 1, None, "la première ligne doit porter les en-têtes de colonnes")
             )
             continue
-        colonnes = reperer_colonnes(nom, entetes, attendues, erreurs)
+        colonnes = reperer_colonnes(nom, premiere[1], attendues, erreurs)
         feuille = Feuille(nom=nom, colonnes=colonnes)
-        for numero, valeurs in lignes_non_vides(feuille_xl):
+        for numero, valeurs in lignes:
+            if not non_vide(valeurs):
+                continue
             total += 1
             if total > LIGNES_MAX:
                 raise FichierRefuse(

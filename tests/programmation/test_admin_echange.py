@@ -4,13 +4,13 @@ import io
 
 import openpyxl
 import pytest
-from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from programmation.enums import OperationEchange
 from programmation.models import Dossier, JournalEchange, LigneFinancement
 
 from .classeurs import classeur, lire
+from .comptes import agent
 from .test_import import DOSSIERS, FINANCEMENTS
 
 URL_LISTE = "/admin/programmation/dossier/"
@@ -18,23 +18,6 @@ URL_IMPORT = URL_LISTE + "import/"
 URL_CONFIRMER = URL_LISTE + "process_import/"
 URL_EXPORT = URL_LISTE + "export/"
 TYPE_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def agent(django_user_model, nom, *codenames):
-    user = django_user_model.objects.create_user(nom, password="x" * 12, is_staff=True)
-    user.user_permissions.set(
-        Permission.objects.filter(
-            content_type__app_label="programmation", codename__in=["view_dossier", *codenames]
-        )
-    )
-    return user
-
-
-@pytest.fixture
-def importateur(client, django_user_model):
-    user = agent(django_user_model, "importateur", "importer_programmation", "exporter_programmation")
-    client.force_login(user)
-    return user
 
 
 def deposer(client, contenu, nom="programmation-2022.xlsx"):
@@ -99,7 +82,7 @@ def test_un_fichier_qui_n_est_pas_un_classeur_recoit_un_message_clair(client, im
 def test_on_ne_confirme_pas_le_depot_d_un_autre(client, importateur, django_user_model):
     reponse = deposer(client, classeur(DOSSIERS, FINANCEMENTS))
     confirmation = reponse.context["confirm_form"].initial
-    autre = agent(django_user_model, "autre", "importer_programmation")
+    autre = agent("autre", "importer_programmation")
     client.force_login(autre)
     reponse = client.post(URL_CONFIRMER, confirmation)
     assert reponse.status_code == 302
@@ -108,7 +91,7 @@ def test_on_ne_confirme_pas_le_depot_d_un_autre(client, importateur, django_user
 
 @pytest.mark.django_db
 def test_sans_permission_d_import_ni_bouton_ni_acces(client, django_user_model):
-    client.force_login(agent(django_user_model, "lecteur"))
+    client.force_login(agent("lecteur"))
     page = client.get(URL_LISTE).content.decode()
     assert URL_IMPORT not in page
     assert URL_EXPORT not in page
@@ -130,7 +113,7 @@ def test_sans_permission_d_import_ni_bouton_ni_acces(client, django_user_model):
 
 @pytest.mark.django_db
 def test_l_exportateur_sans_droit_d_import_n_a_que_l_export(client, django_user_model):
-    client.force_login(agent(django_user_model, "partenaire", "exporter_programmation"))
+    client.force_login(agent("partenaire", "exporter_programmation"))
     page = client.get(URL_LISTE).content.decode()
     assert URL_IMPORT not in page
     assert URL_EXPORT in page

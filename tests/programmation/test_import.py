@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -20,6 +21,7 @@ from programmation.selectors import (
 )
 
 from .classeurs import classeur
+from .comptes import agent
 
 NBSP, FINE = "\u00a0", "\u202f"
 SIRET_CENTRE = "44306184100047"
@@ -448,3 +450,18 @@ def test_commande_verifier_n_ecrit_rien(tmp_path, capsys):
     assert "Vérification réussie (rien n'a été écrit)" in capsys.readouterr().out
     assert Dossier.objects.count() == 0
     assert not JournalEchange.objects.exists()
+
+
+@pytest.mark.django_db
+def test_sur_la_base_de_demonstration_la_page_du_rapport_montre_les_totaux_importes(donnees_demo, client):
+    rapport_2021_avant = chiffres_programmation(dossiers_de_l_annee(2021))
+    rapport = importer(classeur(DOSSIERS, FINANCEMENTS))
+    assert rapport.ecrit
+    directeur = agent("directeur-test")
+    directeur.user_permissions.add(Permission.objects.get(codename="view_rapportannuel"))
+    client.force_login(directeur)
+    page = client.get("/rapport-annuel/2022/").content.decode()
+    assert "Total de la programmation : <strong>35\u00a0501,49\u00a0€</strong> · 4 dossiers déposés" in page
+    assert "1 actions soutenues au titre des crédits ANCT" in page
+    # L'année 2021 de démonstration n'a pas bougé.
+    assert chiffres_programmation(dossiers_de_l_annee(2021)) == rapport_2021_avant
