@@ -51,6 +51,10 @@ def _figer(rapport: RapportAnnuel, contexte: dict) -> str:
     from .rapport.rendu import GABARIT_PDF
 
     pdf = rendre_pdf(render_to_string(GABARIT_PDF, contexte))
+    # Les délibérations des communes et conseils citoyens suivent l'annexe des avis (application `avis`).
+    from avis.rapport import joindre_deliberations
+
+    pdf = joindre_deliberations(pdf, contexte.get("annexe_avis"))
     empreinte = hashlib.sha256(pdf).hexdigest()
     rapport.chiffres_definitifs = chiffres_du_rapport(contexte)
     rapport.empreinte_sha256 = empreinte

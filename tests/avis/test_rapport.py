@@ -47,3 +47,49 @@ def test_le_projet_porte_l_annexe_des_avis(rapport, agent, bethune, bruay, mont_
 
 def test_sans_consultation_pas_d_annexe(rapport, tmp_path):
     assert "Annexe : avis" not in texte_pdf(pdf_du_rapport(rapport), tmp_path)
+
+
+def test_le_definitif_porte_les_deliberations_apres_l_annexe(rapport, agent, bethune, bruay, tmp_path):
+    from django.contrib.auth.models import Permission
+    from pypdf import PdfReader
+
+    from programmation.enums import StatutRapport
+    from programmation.rapport import rendre_pdf
+    from programmation.services import faire_avancer_rapport
+
+    agent.user_permissions.add(Permission.objects.get(codename="approuver_rapportannuel"))
+    consultation = services.creer_consultation(
+        rapport=rapport,
+        date_envoi=datetime.date(2022, 10, 7),
+        date_limite=datetime.date(2022, 11, 7),
+        organismes=[bethune, bruay],
+        par=agent,
+    )
+    deliberation = rendre_pdf("<p>Délibération n° 2022-117 du conseil municipal de Bruay-la-Buissière</p>")
+    services.enregistrer_avis_courrier(
+        consultation=consultation,
+        organisme=bruay,
+        par=agent,
+        decision="FAVORABLE",
+        date_seance=datetime.date(2022, 10, 24),
+        document=SimpleUploadedFile("c.pdf", deliberation),
+    )
+    faire_avancer_rapport(rapport=rapport, vers=StatutRapport.EN_CONSULTATION, par=agent)
+    faire_avancer_rapport(
+        rapport=rapport,
+        vers=StatutRapport.DEFINITIF,
+        par=agent,
+        date=datetime.date(2022, 12, 6),
+        en_connaissance_de_cause=True,
+    )
+    rapport.refresh_from_db()
+    definitif = pdf_du_rapport(rapport)
+    texte = texte_pdf(definitif, tmp_path)
+    assert texte.index("Annexe : avis des communes") < texte.index("Délibération n° 2022-117 du conseil municipal")
+    chemin = tmp_path / "definitif.pdf"
+    chemin.write_bytes(definitif)
+    lecteur = PdfReader(chemin)
+    assert "Délibération n° 2022-117" in lecteur.pages[-1].extract_text()
+    assert [o.title for o in lecteur.outline if not isinstance(o, list)][-1] == (
+        "Délibération – Commune de Bruay-la-Buissière (24/10/2022)"
+    )
