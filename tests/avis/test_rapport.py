@@ -85,7 +85,9 @@ def test_le_definitif_porte_les_deliberations_apres_l_annexe(rapport, agent, bet
     rapport.refresh_from_db()
     definitif = pdf_du_rapport(rapport)
     texte = texte_pdf(definitif, tmp_path)
-    assert texte.index("Annexe : avis des communes") < texte.index("Délibération n° 2022-117 du conseil municipal")
+    assert texte.index("Annexe : avis des communes") < texte.index(
+        "Délibération n° 2022-117 du conseil municipal"
+    )
     chemin = tmp_path / "definitif.pdf"
     chemin.write_bytes(definitif)
     lecteur = PdfReader(chemin)

@@ -1,0 +1,188 @@
+"""Le parcours complet dans Chromium (Playwright) : du lien de l'invitation au récépissé, puis une seconde
+commune qui ne voit pas l'avis de la première.
+
+Le serveur tourne dans un fil à part sur une base où les données du test sont réellement écrites (il ne verrait
+pas une transaction de test) ; le test efface ensuite exactement ce qu'il a créé, pour laisser le référentiel de
+la session intact (un `transactional_db` viderait toutes les tables, référentiel compris).
+"""
+
+import datetime
+import re
+
+import pytest
+from django.db import connections
+from django.test.testcases import LiveServerThread, _StaticFilesHandler
+from django.utils import timezone
+
+from avis import services
+from avis.models import Avis, Consultation, Contact, Organisme
+from contrat_ville.models import Commune, Contrat
+from programmation.enums import StatutRapport
+from programmation.models import Programmation, RapportAnnuel
+
+from .conftest import MOT_DE_PASSE, pdf_octets
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+NOUVEAU_MOT_DE_PASSE = "Bethune-Portail-Avis-2022"
+
+
+@pytest.fixture
+def db(django_db_setup):
+    """Remplace ici le `db` de pytest-django : la base de test est créée (son nom suffit à pytest-django pour
+    la préparer), mais sans transaction englobante ni vidage final, que le serveur ne verrait pas ou qui
+    emporterait le référentiel."""
+
+
+@pytest.fixture
+def serveur(db, django_db_blocker, settings, monkeypatch):
+    # L'API synchrone de Playwright fait tourner une boucle asyncio dans ce fil : Django y refuserait l'ORM.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with django_db_blocker.unblock():
+        partagees = {}
+        for conn in connections.all():
+            if conn.vendor == "sqlite" and conn.is_in_memory_db():
+                conn.inc_thread_sharing()
+                partagees[conn.alias] = conn
+        fil = LiveServerThread("127.0.0.1", _StaticFilesHandler, connections_override=partagees)
+        fil.daemon = True
+        fil.start()
+        fil.is_ready.wait()
+        if fil.error:
+            raise fil.error
+        settings.SITE_URL = f"http://127.0.0.1:{fil.port}"
+        try:
+            yield settings.SITE_URL
+        finally:
+            fil.terminate()
+            for conn in partagees.values():
+                conn.dec_thread_sharing()
+
+
+@pytest.fixture
+def donnees(serveur, agent_navigateur):
+    """Un rapport 2021 soumis à Béthune et Bruay ; tout ce qui est créé ici est effacé à la fin."""
+    programmation = Programmation.objects.create(contrat=Contrat.objects.get(), annee=2021)
+    rapport = RapportAnnuel.objects.create(programmation=programmation, statut=StatutRapport.ADOPTE)
+    bethune = Organisme.objects.create(commune=Commune.objects.get(nom="Béthune"))
+    bruay = Organisme.objects.create(commune=Commune.objects.get(nom="Bruay-la-Buissière"))
+    contact_bethune = services.creer_contact(
+        organisme=bethune, email="pdlv@bethune.example", prenom="Claire", nom="Dumont", par=agent_navigateur
+    )
+    contact_bruay = services.creer_contact(
+        organisme=bruay, email="pdlv@bruay.example", prenom="Marc", nom="Leroy", par=agent_navigateur
+    )
+    contact_bruay.utilisateur.set_password(MOT_DE_PASSE)
+    contact_bruay.utilisateur.save()
+    envoi = timezone.localdate() - datetime.timedelta(days=3)
+    consultation = services.creer_consultation(
+        rapport=rapport,
+        date_envoi=envoi,
+        date_limite=envoi + datetime.timedelta(days=31),
+        organismes=[bethune, bruay],
+        par=agent_navigateur,
+    )
+    try:
+        yield {"consultation": consultation, "bethune": contact_bethune, "bruay": contact_bruay}
+    finally:
+        Avis.objects.filter(consultation=consultation).delete()
+        Consultation.objects.filter(pk=consultation.pk).delete()
+        for contact in Contact.objects.filter(organisme__in=[bethune, bruay]).select_related("utilisateur"):
+            utilisateur = contact.utilisateur
+            contact.delete()
+            utilisateur.delete()
+        Organisme.objects.filter(pk__in=[bethune.pk, bruay.pk]).delete()
+        rapport.delete()
+        programmation.delete()
+
+
+@pytest.fixture
+def agent_navigateur(django_db_blocker, serveur):
+    from django.contrib.auth import get_user_model
+
+    agent = get_user_model().objects.create_user("agent-navigateur", "agent@agglo.example", is_staff=True)
+    try:
+        yield agent
+    finally:
+        Contact.objects.filter(cree_par=agent).update(cree_par=None, modifie_par=None)
+        Consultation.objects.filter(cree_par=agent).update(cree_par=None, modifie_par=None)
+        agent.delete()
+
+
+@pytest.mark.browser
+def test_de_l_invitation_au_recepisse_dans_chromium(serveur, donnees, mailoutbox, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    consultation = donnees["consultation"]
+    services.lancer_consultation(consultation=consultation, par=consultation.cree_par)
+    courriel = next(m for m in mailoutbox if m.to == ["pdlv@bethune.example"])
+    lien = re.search(rf"{re.escape(serveur)}/portail/invitation/\S+/", courriel.body).group(0)
+    deliberation = tmp_path / "deliberation-bethune.pdf"
+    deliberation.write_bytes(pdf_octets("Délibération du conseil municipal de Béthune"))
+
+    with sync_playwright() as p:
+        navigateur = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            page = navigateur.new_context(accept_downloads=True).new_page()
+            page.set_default_timeout(10_000)
+            # 1. Le lien personnel : choix du mot de passe.
+            page.goto(lien)
+            expect(page.get_by_role("heading", name="Choisir votre mot de passe")).to_be_visible()
+            page.get_by_label(re.compile(r"^Nouveau mot de passe")).fill(NOUVEAU_MOT_DE_PASSE)
+            page.get_by_label("Confirmation du nouveau mot de passe").fill(NOUVEAU_MOT_DE_PASSE)
+            page.get_by_role("button", name="Enregistrer le mot de passe").click()
+            # 2. Connexion avec ce mot de passe.
+            expect(page.get_by_text("Votre mot de passe est enregistré")).to_be_visible()
+            page.get_by_label("Identifiant").fill("pdlv@bethune.example")
+            page.get_by_label("Mot de passe").fill(NOUVEAU_MOT_DE_PASSE)
+            page.get_by_role("button", name="Se connecter").click()
+            expect(page.get_by_role("heading", name="Consultations de Commune de Béthune")).to_be_visible()
+            # 3. Le projet de rapport se télécharge.
+            page.get_by_role("link", name="Rapport 2021").click()
+            with page.expect_download() as attente:
+                page.get_by_role("link", name="Télécharger le projet de rapport (PDF)").click()
+            projet = attente.value
+            assert projet.suggested_filename == "projet-rapport-politique-de-la-ville-2021.pdf"
+            assert projet.path().read_bytes()[:5] == b"%PDF-"
+            # 4. Un envoi sans fichier est refusé, l'erreur est annoncée et mène au champ.
+            page.get_by_label("Favorable avec réserves").check()
+            page.get_by_role("button", name="Déposer l'avis").click()
+            alerte = page.get_by_role("alert")
+            expect(alerte).to_contain_text("Précisez les réserves")
+            expect(alerte).to_contain_text("Délibération signée (PDF)")
+            # 5. L'avis complet, au clavier pour la date et les observations.
+            page.get_by_label("Favorable avec réserves").check()
+            page.get_by_label("Date de la séance ou de la réunion").fill(
+                (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
+            )
+            page.get_by_label("Observations").fill("Renforcer l'accompagnement vers l'emploi.")
+            page.get_by_label("Délibération signée (PDF)").set_input_files(str(deliberation))
+            page.get_by_role("button", name="Déposer l'avis").click()
+            # 6. Le récépissé.
+            expect(page.get_by_role("heading", name="Récépissé de l'avis")).to_be_visible()
+            expect(page.locator(".resume")).to_contain_text("Favorable avec réserves")
+            url_recu = page.url
+
+            # Une seconde commune ne voit pas l'avis de la première.
+            autre = navigateur.new_context().new_page()
+            autre.goto(f"{serveur}/connexion/?next=/portail/")
+            autre.get_by_label("Identifiant").fill("pdlv@bruay.example")
+            autre.get_by_label("Mot de passe").fill(MOT_DE_PASSE)
+            autre.get_by_role("button", name="Se connecter").click()
+            expect(
+                autre.get_by_role("heading", name="Consultations de Commune de Bruay-la-Buissière")
+            ).to_be_visible()
+            reponse = autre.goto(url_recu)
+            assert reponse.status == 404
+            assert "Favorable avec réserves" not in autre.content()
+            reponse = autre.goto(url_recu + "deliberation.pdf")
+            assert reponse.status == 404
+        finally:
+            navigateur.close()
+
+    avis = Avis.objects.get(consultation=consultation)
+    assert avis.decision == "RESERVES"
+    assert avis.depose_par == donnees["bethune"].utilisateur
+    assert avis.deliberation.open("rb").read(5) == b"%PDF-"
+    avis.deliberation.close()
+    assert any("Accusé de réception" in m.subject for m in mailoutbox)
