@@ -12,6 +12,7 @@ MODULES_DEMO = [
     "programmation.demo",
     "fcs.demo",
     "contrat_ville.demo",
+    "avis.demo",
 ]
 
 
