@@ -6,6 +6,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from contrat_ville.enums import NatureCredits, TypePorteur
 from contrat_ville.models import Porteur
@@ -465,3 +467,33 @@ def test_sur_la_base_de_demonstration_la_page_du_rapport_montre_les_totaux_impor
     assert "1 actions soutenues au titre des crédits ANCT" in page
     # L'année 2021 de démonstration n'a pas bougé.
     assert chiffres_programmation(dossiers_de_l_annee(2021)) == rapport_2021_avant
+
+
+def classeur_de_taille(nb: int, annee: int) -> bytes:
+    dossiers = [
+        [f"{annee}-{i:04d}", annee, f"Action {i}", f"Porteur {annee}-{i % 7}", None, "Association", "1", "1.1",
+         "QN06208M; QN06209M", "Retenu", 1000]
+        for i in range(nb)
+    ]  # fmt: skip
+    financements = [
+        [f"{annee}-{i:04d}", annee, code, "", 100, 50] for i in range(nb) for code in ("AGGLO", "CAF")
+    ]
+    return classeur(dossiers, financements)
+
+
+def nb_requetes(contenu: bytes, ecrire: bool) -> int:
+    with CaptureQueriesContext(connection) as capture:
+        rapport = importer(contenu, ecrire=ecrire)
+    assert rapport.erreurs == []
+    return len(capture.captured_queries)
+
+
+@pytest.mark.django_db
+def test_requetes_bornees_quelle_que_soit_la_taille_du_classeur():
+    petit, grand = classeur_de_taille(10, 2022), classeur_de_taille(400, 2023)
+    # Aperçu : autant de requêtes pour 10 que pour 400 dossiers (référentiel et existant chargés une fois).
+    assert nb_requetes(petit, ecrire=False) == nb_requetes(grand, ecrire=False)
+    # Écriture : insertions groupées ; 400 dossiers, 800 lignes et 800 liens aux quartiers, pas une requête
+    # par ligne (au plus quelques lots de plus quand SQLite découpe selon sa limite de variables).
+    ecriture_petit, ecriture_grand = nb_requetes(petit, ecrire=True), nb_requetes(grand, ecrire=True)
+    assert ecriture_petit <= ecriture_grand <= ecriture_petit + 3
