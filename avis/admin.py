@@ -237,7 +237,12 @@ class DestinataireAdmin(BaseAdmin):
 
     list_display = ["organisme", "invite", "ouvert", "repondu", "decision", "date", "relance_le", "rouvert"]
     list_filter = ["consultation", "rouvert"]
-    list_select_related = ["organisme__commune", "organisme__conseil_citoyen", "consultation"]
+    # La case de sélection de chaque ligne porte str(destinataire), qui nomme la consultation et son année.
+    list_select_related = [
+        "organisme__commune",
+        "organisme__conseil_citoyen",
+        "consultation__rapport__programmation",
+    ]
     search_fields = ["organisme__commune__nom", "organisme__conseil_citoyen__nom"]
     actions = ["rouvrir", "renvoyer_invitations"]
     fields = ["consultation", "organisme", "invite_le", "ouvert_le", "relance_le", "rouvert"]
