@@ -258,3 +258,34 @@ def test_invitation_ouverte_est_tracee_et_le_lien_ne_sert_qu_une_fois(
     assert reponse.status_code == 302
     client.logout()
     assert "n'est plus valable" in client.get(lien, follow=True).content.decode()
+
+
+def test_les_pages_du_portail_font_autant_de_requetes_a_une_et_a_quatre_consultations(
+    client, consultation, contact_bethune, bethune, agent, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(contact_bethune.utilisateur)
+    pages = [reverse("avis:accueil"), reverse("avis:consultation", args=[consultation.pk])]
+    comptes = []
+    for url in pages:
+        with CaptureQueriesContext(connection) as requetes:
+            assert client.get(url).status_code == 200
+        comptes.append(len(requetes))
+    contrat = consultation.rapport.programmation.contrat
+    for annee in (2017, 2018, 2019):
+        programmation = Programmation.objects.create(contrat=contrat, annee=annee)
+        rapport = RapportAnnuel.objects.create(programmation=programmation)
+        autre = services.creer_consultation(
+            rapport=rapport,
+            date_envoi=consultation.date_envoi,
+            date_limite=consultation.date_limite,
+            organismes=[bethune],
+            par=agent,
+        )
+        services.lancer_consultation(consultation=autre, par=agent)
+    for url, compte in zip(pages, comptes, strict=True):
+        with django_assert_num_queries(compte):
+            assert client.get(url).status_code == 200
+    assert client.get(pages[0]).content.decode().count("Rapport 201") == 3
