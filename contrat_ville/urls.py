@@ -17,4 +17,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("rapport-annuel/", include("programmation.urls")),
     path("portail/", include("avis.urls")),
+    path("tableau-de-bord/", include("programmation.urls_tableau")),
 ]

@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Count, Sum
+from django.db.models.functions import Coalesce
 
 from .models import AxeFCS, EnveloppeFCS, FondsDeConcours, SubventionFCS
 
@@ -77,3 +78,30 @@ def fonds_de_concours(annee: int) -> FondsDeConcoursAnnee:
         total=sum((f.montant for f in fonds), ZERO),
         nb_communes=len({f.commune_id for f in fonds}),
     )
+
+
+@dataclass(frozen=True)
+class SyntheseFCS:
+    annee: int
+    enveloppe: Decimal
+    attribue: Decimal
+    nb_projets: int
+
+    @property
+    def reste(self) -> Decimal:
+        return self.enveloppe - self.attribue
+
+
+def synthese_fcs(annees: list[int], contrat=None) -> dict[int, SyntheseFCS]:
+    """Enveloppe, montant attribué et reste du FCS des années données : une requête."""
+    enveloppes = EnveloppeFCS.objects.filter(annee__in=annees)
+    if contrat is not None:
+        enveloppes = enveloppes.filter(contrat=contrat)
+    lignes = enveloppes.annotate(
+        attribue=Coalesce(Sum("axes__subventions__montant"), ZERO),
+        nb_projets=Count("axes__subventions"),
+    ).values_list("annee", "montant", "attribue", "nb_projets")
+    return {
+        annee: SyntheseFCS(annee=annee, enveloppe=montant, attribue=attribue, nb_projets=nb)
+        for annee, montant, attribue, nb in lignes
+    }

@@ -74,6 +74,7 @@ class DossierAdmin(EchangeClasseurAdminMixin, BaseAdmin):
     list_display_links = ["numero", "intitule"]
     list_filter = [
         "programmation__annee",
+        "programmation__contrat",
         "pilier",
         "thematique",
         "statut",

@@ -16,8 +16,9 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from contrat_ville.enums import CodeFinanceur, NatureCredits, TypePorteur
-from contrat_ville.models import Pilier
+from contrat_ville.models import Commune, Contrat, Financeur, Pilier, Quartier
 from contrat_ville.nombres import formater_euros, taux
+from fcs.selectors import SyntheseFCS, synthese_fcs
 
 from .enums import StatutDossier
 from .models import BlocNarratif, Dossier, LigneFinancement, Programmation
@@ -37,11 +38,15 @@ def dossiers_retenus(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier]:
     return dossiers.filter(statut=StatutDossier.RETENU)
 
 
-def lignes_retenues(dossiers: QuerySet[Dossier]) -> QuerySet[LigneFinancement]:
-    """Lignes des dossiers retenus ; passer par `dossier__in` évite les doublons des jointures de filtres."""
-    return LigneFinancement.objects.filter(
+def lignes_retenues(dossiers: QuerySet[Dossier], financeur=None) -> QuerySet[LigneFinancement]:
+    """Lignes des dossiers retenus ; passer par `dossier__in` évite les doublons des jointures de filtres.
+
+    Avec un `financeur` (filtre du tableau de bord), seuls ses montants comptent.
+    """
+    lignes = LigneFinancement.objects.filter(
         dossier__in=dossiers.values("pk"), dossier__statut=StatutDossier.RETENU
     )
+    return lignes.filter(financeur=financeur) if financeur is not None else lignes
 
 
 def piliers_du_contrat(annee: int) -> QuerySet[Pilier]:
@@ -77,11 +82,13 @@ class RepartitionPiliers:
         return taux(self.total, self.total) if self.total else Decimal("0.0")
 
 
-def repartition_par_pilier(dossiers: QuerySet[Dossier], piliers: QuerySet[Pilier]) -> RepartitionPiliers:
+def repartition_par_pilier(
+    dossiers: QuerySet[Dossier], piliers: QuerySet[Pilier], financeur=None
+) -> RepartitionPiliers:
     """Montants accordés par pilier, leur part, droit commun / spécifiques et crédits de l'État."""
     par_pilier = {
         row["dossier__pilier"]: row
-        for row in lignes_retenues(dossiers)
+        for row in lignes_retenues(dossiers, financeur)
         .values("dossier__pilier")
         .annotate(
             montant=somme("montant_accorde"),
@@ -142,7 +149,7 @@ class ChiffresProgrammation:
         )
 
 
-def chiffres_programmation(dossiers: QuerySet[Dossier]) -> ChiffresProgrammation:
+def chiffres_programmation(dossiers: QuerySet[Dossier], financeur=None) -> ChiffresProgrammation:
     """Chiffres clés : total programmé, dossiers par statut, actions ANCT, thématiques principales."""
     ligne_anct = LigneFinancement.objects.filter(
         dossier=OuterRef("pk"), financeur__code=CodeFinanceur.ETAT_ANCT, montant_accorde__gt=0
@@ -155,7 +162,7 @@ def chiffres_programmation(dossiers: QuerySet[Dossier]) -> ChiffresProgrammation
         nb_abandonnes=Count("pk", filter=Q(statut=StatutDossier.ABANDONNE)),
         nb_soutenus_anct=Count("pk", filter=Q(Exists(ligne_anct), statut=StatutDossier.RETENU)),
     )
-    montants = lignes_retenues(dossiers).aggregate(
+    montants = lignes_retenues(dossiers, financeur).aggregate(
         total=somme("montant_accorde"),
         principales=somme("montant_accorde", dossier__thematique__principale=True),
     )
@@ -415,4 +422,303 @@ def financements_par_financeur(dossiers: QuerySet[Dossier], par: str) -> tuple[F
             total=r["total"],
         )
         for r in rangs
+    )
+
+
+# --- Tableau de bord : mêmes définitions, découpées par financeur, par quartier et par année ---------------
+
+
+@dataclass(frozen=True)
+class LigneFinanceur:
+    financeur: Financeur
+    montant: Decimal
+    droit_commun: Decimal
+    specifiques: Decimal
+    nb_dossiers: int
+    taux: Decimal
+
+
+def repartition_par_financeur(dossiers: QuerySet[Dossier], financeur=None) -> tuple[LigneFinanceur, ...]:
+    """Montants accordés aux dossiers retenus, par financeur (du plus grand au plus petit) : deux requêtes."""
+    par_financeur = {
+        row["financeur"]: row
+        for row in lignes_retenues(dossiers, financeur)
+        .values("financeur")
+        .annotate(
+            montant=somme("montant_accorde"),
+            droit_commun=somme("montant_accorde", nature=NatureCredits.DROIT_COMMUN),
+            specifiques=somme("montant_accorde", nature=NatureCredits.SPECIFIQUE),
+            nb_dossiers=Count("dossier", distinct=True),
+        )
+        .order_by()
+    }
+    total = sum((row["montant"] for row in par_financeur.values()), ZERO)
+    financeurs = Financeur.objects.order_by("nom")
+    if financeur is not None:
+        financeurs = financeurs.filter(pk=financeur.pk)
+    lignes = [
+        LigneFinanceur(
+            financeur=f,
+            montant=par_financeur.get(f.pk, {}).get("montant", ZERO),
+            droit_commun=par_financeur.get(f.pk, {}).get("droit_commun", ZERO),
+            specifiques=par_financeur.get(f.pk, {}).get("specifiques", ZERO),
+            nb_dossiers=par_financeur.get(f.pk, {}).get("nb_dossiers", 0),
+            taux=taux(par_financeur.get(f.pk, {}).get("montant", ZERO), total),
+        )
+        for f in financeurs
+    ]
+    return tuple(sorted(lignes, key=lambda ligne: (-ligne.montant, ligne.financeur.nom)))
+
+
+@dataclass(frozen=True)
+class LigneQuartier:
+    quartier: Quartier
+    montant: Decimal
+    nb_dossiers: int
+
+
+@dataclass(frozen=True)
+class RepartitionQuartiers:
+    """Un dossier qui vise deux quartiers compte en entier dans chacun : les lignes ne s'additionnent pas."""
+
+    lignes: tuple[LigneQuartier, ...]
+    sans_quartier_montant: Decimal
+    sans_quartier_nb: int
+
+    @property
+    def maximum(self) -> Decimal:
+        return max((ligne.montant for ligne in self.lignes), default=ZERO)
+
+
+def repartition_par_quartier(
+    dossiers: QuerySet[Dossier], quartiers: QuerySet[Quartier], financeur=None
+) -> RepartitionQuartiers:
+    """Montant accordé et nombre de dossiers retenus qui visent chaque quartier : trois requêtes."""
+    montants = dict(
+        lignes_retenues(dossiers, financeur)
+        .values("dossier__quartiers")
+        .annotate(montant=somme("montant_accorde"))
+        .order_by()
+        .values_list("dossier__quartiers", "montant")
+    )
+    # Repartir des clés évite qu'un filtre déjà joint sur les quartiers ne restreigne le regroupement.
+    retenus = dossiers_retenus(Dossier.objects.filter(pk__in=dossiers.values("pk")))
+    nombres = dict(
+        retenus.values("quartiers")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by()
+        .values_list("quartiers", "n")
+    )
+    return RepartitionQuartiers(
+        lignes=tuple(
+            LigneQuartier(quartier=q, montant=montants.get(q.pk, ZERO), nb_dossiers=nombres.get(q.pk, 0))
+            for q in quartiers
+        ),
+        sans_quartier_montant=montants.get(None, ZERO),
+        sans_quartier_nb=nombres.get(None, 0),
+    )
+
+
+@dataclass(frozen=True)
+class AnneeTendance:
+    annee: int
+    total: Decimal
+    specifiques: Decimal
+    nb_deposes: int
+    nb_retenus: int
+
+
+def tendance_par_annee(
+    dossiers: QuerySet[Dossier], annees: list[int], financeur=None
+) -> tuple[AnneeTendance, ...]:
+    """Les chiffres clés de chaque année donnée, pour les mêmes filtres (hors année) : deux requêtes."""
+    dossiers = dossiers.filter(programmation__annee__in=annees)
+    montants = {
+        row["dossier__programmation__annee"]: row
+        for row in lignes_retenues(dossiers, financeur)
+        .values("dossier__programmation__annee")
+        .annotate(
+            total=somme("montant_accorde"),
+            specifiques=somme("montant_accorde", nature=NatureCredits.SPECIFIQUE),
+        )
+        .order_by()
+    }
+    comptes = {
+        row["programmation__annee"]: row
+        for row in dossiers.values("programmation__annee")
+        .annotate(
+            nb_deposes=Count("pk", distinct=True),
+            nb_retenus=Count("pk", distinct=True, filter=Q(statut=StatutDossier.RETENU)),
+        )
+        .order_by()
+    }
+    return tuple(
+        AnneeTendance(
+            annee=annee,
+            total=montants.get(annee, {}).get("total", ZERO),
+            specifiques=montants.get(annee, {}).get("specifiques", ZERO),
+            nb_deposes=comptes.get(annee, {}).get("nb_deposes", 0),
+            nb_retenus=comptes.get(annee, {}).get("nb_retenus", 0),
+        )
+        for annee in sorted(annees)
+    )
+
+
+def annees_du_contrat(contrat: Contrat | None) -> list[int]:
+    """Les années programmées du contrat, dans les limites de sa durée (prorogation comprise)."""
+    if contrat is None:
+        return []
+    return [
+        a
+        for a in Programmation.objects.filter(contrat=contrat)
+        .order_by("annee")
+        .values_list("annee", flat=True)
+        if contrat.couvre(a)
+    ]
+
+
+@dataclass(frozen=True)
+class ChiffresCles:
+    """Les chiffres clés d'une année (éventuellement filtrée), tels que le rapport annuel les calcule."""
+
+    total: Decimal
+    nb_deposes: int
+    nb_en_instruction: int
+    nb_retenus: int
+    nb_refuses: int
+    specifiques: Decimal
+    taux_specifiques: Decimal
+    nb_associatifs: int
+    fcs: SyntheseFCS | None
+
+
+def chiffres_cles(
+    dossiers: QuerySet[Dossier], piliers: QuerySet[Pilier], annee: int, financeur=None, fcs=None
+) -> ChiffresCles:
+    """Assemble chiffres_programmation, repartition_par_pilier et operateurs_associatifs : cinq requêtes."""
+    programmation = chiffres_programmation(dossiers, financeur)
+    repartition = repartition_par_pilier(dossiers, piliers, financeur)
+    associatifs = operateurs_associatifs(dossiers, piliers)
+    return ChiffresCles(
+        total=programmation.total,
+        nb_deposes=programmation.nb_deposes,
+        nb_en_instruction=programmation.nb_en_instruction,
+        nb_retenus=programmation.nb_retenus,
+        nb_refuses=programmation.nb_refuses,
+        specifiques=repartition.specifiques,
+        taux_specifiques=repartition.taux_specifiques,
+        nb_associatifs=associatifs.total,
+        fcs=(fcs or {}).get(annee),
+    )
+
+
+@dataclass(frozen=True)
+class Comparaison:
+    """Une valeur de l'année, celle de l'année précédente (None si elle n'existe pas) et leur écart."""
+
+    valeur: Decimal | int
+    precedent: Decimal | int | None
+
+    @property
+    def ecart(self) -> Decimal | int | None:
+        return None if self.precedent is None else self.valeur - self.precedent
+
+    @property
+    def evolution(self) -> Decimal | None:
+        """Variation relative en pourcentage ; sans objet quand l'année précédente vaut zéro."""
+        if not self.precedent:
+            return None
+        return taux(self.valeur - self.precedent, self.precedent)
+
+
+def comparer(actuel: ChiffresCles, precedent: ChiffresCles | None) -> dict[str, Comparaison]:
+    """Chaque chiffre clé face à celui de l'année précédente, aux mêmes filtres."""
+
+    def valeur(chiffres: ChiffresCles | None, champ: str):
+        if chiffres is None:
+            return None
+        if champ.startswith("fcs_"):
+            return getattr(chiffres.fcs, champ.removeprefix("fcs_")) if chiffres.fcs else None
+        return getattr(chiffres, champ)
+
+    champs = [
+        "total",
+        "nb_deposes",
+        "nb_en_instruction",
+        "nb_retenus",
+        "nb_refuses",
+        "specifiques",
+        "taux_specifiques",
+        "nb_associatifs",
+        "fcs_enveloppe",
+        "fcs_attribue",
+        "fcs_reste",
+    ]
+    return {
+        champ: Comparaison(valeur=valeur(actuel, champ), precedent=valeur(precedent, champ))
+        for champ in champs
+        if valeur(actuel, champ) is not None
+    }
+
+
+@dataclass(frozen=True)
+class TableauDeBord:
+    """Tout ce que montre le tableau de bord d'une année filtrée, calculé en un nombre borné de requêtes."""
+
+    annee: int
+    programmation: Programmation | None
+    annee_precedente: int | None
+    chiffres: ChiffresCles
+    comparaisons: dict[str, Comparaison]
+    piliers: RepartitionPiliers
+    financeurs: tuple[LigneFinanceur, ...]
+    quartiers: RepartitionQuartiers
+    tendance: tuple[AnneeTendance, ...]
+    communes_du_territoire: tuple[Commune, ...]
+
+
+def tableau_de_bord(
+    dossiers_toutes_annees: QuerySet[Dossier], annee: int, financeur=None, contrat=None
+) -> TableauDeBord:
+    """Chiffres clés de `annee` comparés à l'année précédente, répartitions et tendance du contrat.
+
+    `dossiers_toutes_annees` porte tous les filtres de la page sauf l'année : la même sélection sert à l'année
+    affichée, à l'année précédente et à la courbe des années du contrat.
+    """
+    programmation = Programmation.objects.filter(annee=annee).select_related("contrat").first()
+    piliers = list(piliers_du_contrat(annee))
+    dossiers = dossiers_toutes_annees.filter(programmation__annee=annee)
+    precedente = Programmation.objects.filter(annee=annee - 1).values_list("annee", flat=True).first()
+    fcs = synthese_fcs([annee, annee - 1], contrat=contrat)
+    chiffres = chiffres_cles(dossiers, piliers, annee, financeur, fcs)
+    chiffres_precedents = None
+    if precedente is not None:
+        chiffres_precedents = chiffres_cles(
+            dossiers_toutes_annees.filter(programmation__annee=precedente),
+            list(piliers_du_contrat(precedente)),
+            precedente,
+            financeur,
+            fcs,
+        )
+    quartiers = Quartier.objects.none()
+    communes = Commune.objects.none()
+    if programmation is not None:
+        quartiers = programmation.contrat.quartiers.order_by("nom")
+        communes = Commune.objects.filter(
+            pk__in=Quartier.communes.through.objects.filter(
+                quartier__contrats=programmation.contrat_id
+            ).values("commune")
+        ).order_by("nom")
+    annees = annees_du_contrat(programmation.contrat if programmation else None) or [annee]
+    return TableauDeBord(
+        annee=annee,
+        programmation=programmation,
+        annee_precedente=precedente,
+        chiffres=chiffres,
+        comparaisons=comparer(chiffres, chiffres_precedents),
+        piliers=repartition_par_pilier(dossiers, piliers, financeur),
+        financeurs=repartition_par_financeur(dossiers, financeur),
+        quartiers=repartition_par_quartier(dossiers, quartiers, financeur),
+        tendance=tendance_par_annee(dossiers_toutes_annees, annees, financeur),
+        communes_du_territoire=tuple(communes),
     )
