@@ -76,11 +76,13 @@ class DossierAdmin(EchangeClasseurAdminMixin, BaseAdmin):
         "programmation__annee",
         "programmation__contrat",
         "pilier",
+        # Listes complètes (et non « RelatedOnly ») : l'admin ignore en silence le filtre d'une liste qui n'a
+        # qu'un choix, et les liens du tableau de bord doivent toujours filtrer.
         "thematique",
         "statut",
         ("quartiers__communes", admin.RelatedOnlyFieldListFilter),
         ("quartiers", admin.RelatedOnlyFieldListFilter),
-        ("lignes_financement__financeur", admin.RelatedOnlyFieldListFilter),
+        "lignes_financement__financeur",
         "porteur__type",
         "focus",
     ]

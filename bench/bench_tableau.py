@@ -1,0 +1,127 @@
+"""Banc d'essai du tableau de bord : une année synthétique de 5 000 dossiers et 20 000 lignes de financement.
+
+Objectif (issue 7) : la page répond en moins de 300 ms. Mesuré avec le client de test de Django (rendu complet :
+filtres, sélecteurs, graphiques SVG, gabarit), sur une base de test créée puis détruite, sur SQLite et sur
+PostgreSQL. Sans argument, le script se relance pour chacune des deux bases ; `--base sqlite|postgresql` n'en
+mesure qu'une. PostgreSQL : BENCH_PG_URL, sinon DATABASE_URL s'il pointe vers PostgreSQL, sinon
+postgres://postgres@127.0.0.1:5432/cv_bench (la base de test `test_…` est créée à côté, puis supprimée).
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+RACINE = Path(__file__).resolve().parent.parent
+OBJECTIF_MS = 300
+MESURES = 15
+
+
+def url_postgresql() -> str:
+    if os.environ.get("BENCH_PG_URL"):
+        return os.environ["BENCH_PG_URL"]
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        return os.environ["DATABASE_URL"]
+    return "postgres://postgres@127.0.0.1:5432/cv_bench"
+
+
+def relancer_pour_chaque_base() -> int:
+    code = 0
+    for base in ("sqlite", "postgresql"):
+        env = dict(os.environ)
+        env.pop("DATABASE_URL", None)
+        if base == "postgresql":
+            env["DATABASE_URL"] = url_postgresql()
+        code |= subprocess.call([sys.executable, __file__, "--base", base], env=env, cwd=RACINE)
+    return code
+
+
+def mesurer(client, url: str, parametres: dict) -> tuple[list[float], int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url, parametres)  # chauffe : connexion, gabarits, caches de Django
+    durees = []
+    for _ in range(MESURES):
+        debut = time.perf_counter()
+        reponse = client.get(url, parametres)
+        durees.append((time.perf_counter() - debut) * 1000)
+        assert reponse.status_code == 200, reponse.status_code
+    with CaptureQueriesContext(connection) as requetes:
+        client.get(url, parametres)
+    return durees, len(requetes)
+
+
+def p95(valeurs: list[float]) -> float:
+    return statistics.quantiles(valeurs, n=20, method="inclusive")[18]
+
+
+def banc(base: str) -> int:
+    sys.path.insert(0, str(RACINE))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "contrat_ville.settings")
+    import django
+
+    django.setup()
+    from django.contrib.auth.models import User
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    from contrat_ville.models import Quartier
+    from programmation.synthetique import creer_annee_synthetique
+
+    setup_test_environment()
+    nom_base = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    try:
+        call_command("charger_referentiel", verbosity=0)
+        debut = time.perf_counter()
+        creer_annee_synthetique(2020, nb_dossiers=5000, nb_lignes=20000, graine=2020)
+        creer_annee_synthetique(2021, nb_dossiers=5000, nb_lignes=20000, graine=2021)
+        preparation = time.perf_counter() - debut
+        if connection.vendor == "postgresql":
+            with connection.cursor() as curseur:
+                curseur.execute("ANALYZE")
+        client = Client()
+        client.force_login(User.objects.create_superuser("banc", password=None))
+        quartier = Quartier.objects.get(code="QN06208M")
+        cas = [
+            ("année 2021, sans filtre", {"annee": 2021}),
+            ("année 2021, un quartier", {"annee": 2021, "quartier": quartier.pk}),
+            (
+                "année 2021, quartier + commune + financeur + statut",
+                {
+                    "annee": 2021,
+                    "quartier": quartier.pk,
+                    "commune": quartier.communes.first().pk,
+                    "financeur": 1,
+                    "statut": "RETENU",
+                },
+            ),
+        ]
+        print(
+            f"[{connection.vendor}] base {nom_base} : 2 années synthétiques de 5 000 dossiers et 20 000 lignes "
+            f"(préparées en {preparation:.1f} s) ; {MESURES} mesures par cas après une chauffe ; objectif < {OBJECTIF_MS} ms"
+        )
+        echec = False
+        for libelle, parametres in cas:
+            durees, nb_requetes = mesurer(client, "/tableau-de-bord/", parametres)
+            mediane, quantile = statistics.median(durees), p95(durees)
+            echec |= quantile >= OBJECTIF_MS
+            print(
+                f"  {libelle:52} médiane {mediane:6.1f} ms   p95 {quantile:6.1f} ms   "
+                f"max {max(durees):6.1f} ms   {nb_requetes} requêtes   {'OK' if quantile < OBJECTIF_MS else 'TROP LENT'}"
+            )
+        return 1 if echec else 0
+    finally:
+        connection.creation.destroy_test_db(nom_base, verbosity=0)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--base", choices=["sqlite", "postgresql"])
+    arguments = parser.parse_args()
+    sys.exit(banc(arguments.base) if arguments.base else relancer_pour_chaque_base())
