@@ -369,3 +369,188 @@ def carte_quartiers(
         ],
         **options,
     )
+
+
+# --- Tableau de bord : barres horizontales, courbe des années, carte teintée par montant -----------------
+
+
+@dataclass(frozen=True)
+class Barre:
+    """Une ligne de barres horizontales : son libellé, une valeur par série, un lien facultatif (la liste des
+    dossiers qui la composent)."""
+
+    libelle: str
+    valeurs: tuple[Decimal, ...]
+    lien: str | None = None
+
+
+def _lien(contenu: str, lien: str | None) -> str:
+    return f'<a href="{escape(lien)}">{contenu}</a>' if lien else contenu
+
+
+def barres_horizontales(
+    barres: Sequence[Barre],
+    *,
+    titre: str,
+    series: Sequence[tuple[str, str]] = (("Montant", PALETTE[0]),),
+    largeur: int = 720,
+) -> SafeString:
+    """Barres horizontales, empilées quand il y a plusieurs séries (libellé, couleur) ; total au bout."""
+    marge_libelle, marge_valeur, pas = 250, 125, 28
+    haut = 30 if len(series) > 1 else 6
+    hauteur = haut + pas * max(len(barres), 1) + 6
+    maximum = max((sum((Decimal(v) for v in b.valeurs), Decimal(0)) for b in barres), default=Decimal(0))
+    place = largeur - marge_libelle - marge_valeur
+    corps: list[str] = []
+    if len(series) > 1:
+        x = marge_libelle
+        for libelle, couleur in series:
+            corps.extend(_legende(x, 18, [(couleur, libelle)], taille=10.5))
+            x += 30 + len(libelle) * 6.5
+    for i, barre in enumerate(barres):
+        y = haut + i * pas
+        ligne = [_texte(marge_libelle - 8, y + 14, _tronquer(barre.libelle, 40), 11, "end")]
+        x = float(marge_libelle)
+        total = Decimal(0)
+        for valeur, (nom_serie, couleur) in zip(barre.valeurs, series, strict=False):
+            valeur = Decimal(valeur)
+            total += valeur
+            longueur = float(valeur / maximum) * place if maximum > 0 else 0
+            if longueur > 0:
+                ligne.append(
+                    f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(longueur)}" height="19" fill="{couleur}">'
+                    f"<title>{escape(barre.libelle)} – {escape(nom_serie)} : {escape(formater_euros(valeur))}"
+                    "</title></rect>"
+                )
+            x += longueur
+        ligne.append(_texte(x + 5, y + 14, formater_euros(total), 10.5))
+        corps.append(_lien("".join(ligne), barre.lien))
+    corps.append(
+        f'<line x1="{marge_libelle}" y1="{haut - 3}" x2="{marge_libelle}" y2="{hauteur - 4}" stroke="#333"/>'
+    )
+    return _svg(largeur, hauteur, titre, corps)
+
+
+def _tronquer(texte: str, longueur: int) -> str:
+    return texte if len(texte) <= longueur else texte[: longueur - 1] + "…"
+
+
+def courbe_annuelle(
+    points: Sequence[tuple[int, Decimal]],
+    *,
+    titre: str,
+    annee_courante: int | None = None,
+    largeur: int = 720,
+    hauteur: int = 260,
+) -> SafeString:
+    """Un montant au fil des années (du contrat) ; l'année affichée est marquée d'un point plus gros."""
+    gauche, droite, haut, bas = 70, 40, 30, 34
+    corps: list[str] = []
+    if not points:
+        corps.append(_texte(gauche, haut + 20, "Aucune année à montrer.", 12))
+        return _svg(largeur, hauteur, titre, corps)
+    maximum = max(Decimal(v) for _, v in points)
+    graduations = _graduations(maximum, 4)
+    sommet = graduations[-1] or Decimal(1)
+    zone_h = hauteur - haut - bas
+    base = haut + zone_h
+    for g in graduations:
+        y = base - float(g / sommet) * zone_h
+        corps.append(
+            f'<line x1="{gauche}" y1="{_n(y)}" x2="{largeur - droite}" y2="{_n(y)}" stroke="#ddd" '
+            'stroke-width="0.7"/>'
+        )
+        corps.append(_texte(gauche - 6, y + 3.5, _etiquette_axe(g), 9, "end", fill="#444"))
+    # Les points restent à distance de l'axe gradué : leurs étiquettes ne chevauchent pas les graduations.
+    retrait = 40
+    pas = (largeur - gauche - droite - 2 * retrait) / max(len(points) - 1, 1)
+    coords = [
+        (
+            gauche
+            + retrait
+            + (i * pas if len(points) > 1 else (largeur - gauche - droite - 2 * retrait) / 2),
+            base - float(Decimal(v) / sommet) * zone_h,
+        )
+        for i, (_, v) in enumerate(points)
+    ]
+    if len(coords) > 1:
+        trace = " ".join(f"{_n(x)},{_n(y)}" for x, y in coords)
+        corps.append(f'<polyline points="{trace}" fill="none" stroke="{PALETTE[0]}" stroke-width="2.5"/>')
+    for (annee, valeur), (x, y) in zip(points, coords, strict=True):
+        courante = annee == annee_courante
+        corps.append(
+            f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{6 if courante else 4}" '
+            f'fill="{PALETTE[1] if courante else PALETTE[0]}"><title>{annee} : '
+            f"{escape(formater_euros(valeur))}</title></circle>"
+        )
+        attributs = {"font_weight": "bold"} if courante else {}
+        corps.append(_texte(x, base + 16, str(annee), 10.5, "middle", **attributs))
+        corps.append(_texte(x, y - 9, _etiquette_axe(Decimal(valeur)), 9, "middle"))
+    corps.append(
+        f'<line x1="{gauche}" y1="{_n(base)}" x2="{largeur - droite}" y2="{_n(base)}" stroke="#333"/>'
+    )
+    return _svg(largeur, hauteur, titre, corps)
+
+
+# Du plus clair au plus foncé : cinq classes de montant ; un quartier sans montant reste gris clair.
+NUANCES_MONTANT = ("#dbe6f4", "#9fbde0", "#5b8fc9", "#2a5c9c", "#0b2f5e")
+SANS_MONTANT = "#eeeeee"
+
+
+def classes_de_montant(maximum: Decimal) -> list[tuple[Decimal, str]]:
+    """Cinq classes égales de ]0, maximum] : (borne haute, couleur)."""
+    if maximum <= 0:
+        return []
+    pas = Decimal(maximum) / len(NUANCES_MONTANT)
+    return [(pas * (i + 1), couleur) for i, couleur in enumerate(NUANCES_MONTANT)]
+
+
+def couleur_du_montant(montant: Decimal, classes: Sequence[tuple[Decimal, str]]) -> str:
+    if not classes or montant <= 0:
+        return SANS_MONTANT
+    return next((couleur for borne, couleur in classes if montant <= borne), classes[-1][1])
+
+
+def carte_quartiers_montants(
+    quartiers: Sequence[tuple[object, Decimal, str | None]],
+    communes: Iterable = (),
+    *,
+    titre: str,
+    largeur: int = 720,
+    hauteur: int = 480,
+) -> SafeString:
+    """Les quartiers teintés selon le montant programmé qui les vise, cadrés sur eux, communes en fond.
+
+    `quartiers` : (quartier avec `contour` et `nom`, montant, lien vers ses dossiers ou None).
+    """
+    classes = classes_de_montant(max((Decimal(m) for _, m, _ in quartiers), default=Decimal(0)))
+    legende = [(SANS_MONTANT, "aucun montant")] + [
+        (couleur, f"jusqu'à {formater_euros(borne, 0)}") for borne, couleur in classes
+    ]
+    hauteur_legende = 22 * math.ceil(len(legende) / 3) + 10
+    hauteur_carte = hauteur - hauteur_legende
+    projection = Projection([a for q, _, _ in quartiers for a in _anneaux(q.contour)], largeur, hauteur_carte)
+    corps = [
+        f'<svg x="0" y="0" width="{largeur}" height="{hauteur_carte}" overflow="hidden">',
+        f'<rect x="0.5" y="0.5" width="{largeur - 1}" height="{hauteur_carte - 1}" fill="#f4f7fb" stroke="#bbb"/>',
+    ]
+    for commune in communes:
+        d = projection.chemin(commune.contour)
+        if d:
+            corps.append(
+                f'<path d="{d}" fill="#ffffff" stroke="#b5b5b5" stroke-width="0.6" fill-rule="evenodd">'
+                f"<title>{escape(commune.nom)}</title></path>"
+            )
+    for quartier, montant, lien in quartiers:
+        d = projection.chemin(quartier.contour)
+        if d:
+            forme = (
+                f'<path d="{d}" fill="{couleur_du_montant(Decimal(montant), classes)}" stroke="#333" '
+                f'stroke-width="0.7" fill-rule="evenodd"><title>{escape(quartier.nom)} : '
+                f"{escape(formater_euros(montant))}</title></path>"
+            )
+            corps.append(_lien(forme, lien))
+    corps.append("</svg>")
+    for i, element in enumerate(legende):
+        corps.extend(_legende(10 + (i % 3) * 235, hauteur_carte + 22 + (i // 3) * 22, [element], taille=10.5))
+    return _svg(largeur, hauteur, titre, corps)

@@ -1,16 +1,17 @@
 """Pages du directeur et des agents hors administration : le tableau de bord de l'année."""
 
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.urls import Resolver404, resolve, reverse
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.generic import TemplateView
 
-from contrat_ville import graphiques_tableau as graphiques
+from contrat_ville import graphiques
 
 from .enums import StatutDossier
 from .filters import DossierFilterSet, parametres_admin
 from .models import Dossier
 from .selectors import tableau_de_bord
+from .views import PERMISSION_CONSULTATION
 
 # Les chiffres clés dans l'ordre de la page : clé de `comparer`, libellé, format, lien vers les dossiers.
 INDICATEURS = [
@@ -26,13 +27,11 @@ INDICATEURS = [
 ]
 
 
-def lien_du_rapport() -> str | None:
-    """La page du rapport annuel, dès qu'elle existe (elle vient avec le rendu du rapport)."""
-    try:
-        resolve("/rapport-annuel/")
-    except Resolver404:
+def lien_du_rapport(user, annee: int | None) -> str | None:
+    """La fiche du rapport annuel de l'année, pour qui peut la voir."""
+    if annee is None or not user.has_perm(PERMISSION_CONSULTATION):
         return None
-    return "/rapport-annuel/"
+    return reverse("rapport:fiche", args=[annee])
 
 
 class TableauDeBordView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
@@ -47,8 +46,10 @@ class TableauDeBordView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
 
     def get_context_data(self, **kwargs):
         filtres = DossierFilterSet(self.request.GET, queryset=Dossier.objects.all())
-        contexte = super().get_context_data(filtres=filtres, lien_rapport=lien_du_rapport(), **kwargs)
         valeurs = filtres.valeurs
+        contexte = super().get_context_data(
+            filtres=filtres, lien_rapport=lien_du_rapport(self.request.user, valeurs.get("annee")), **kwargs
+        )
         if "annee" not in valeurs:
             return contexte  # aucune programmation, ou un filtre invalide : le formulaire le dit
         tableau = tableau_de_bord(
@@ -100,43 +101,47 @@ class TableauDeBordView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
 
     @staticmethod
     def graphiques(tableau, piliers, financeurs, quartiers) -> dict:
-        """Les graphiques de la page, chacun reprenant les lignes (et les liens) de son tableau."""
+        """Les graphiques de la page : ceux du rapport (secteurs, barres groupées) et ceux du tableau de bord."""
         annee = tableau.annee
+        lignes = tableau.piliers.lignes
         return {
-            "piliers": graphiques.barres_horizontales(
-                [graphiques.Barre(ligne.pilier.libelle, (ligne.montant,), lien) for ligne, lien in piliers],
-                titre=f"Montants programmés par pilier en {annee}",
-                ident="graphique-piliers",
+            "piliers": graphiques.camembert(
+                [(ligne.pilier.libelle, ligne.montant) for ligne in lignes],
+                titre=f"Répartition financière par pilier – programmation {annee}",
+                largeur=760,
             ),
-            "natures": graphiques.barres_horizontales(
+            "natures": graphiques.barres_groupees(
+                [ligne.pilier.libelle_court or ligne.pilier.libelle for ligne in lignes],
                 [
-                    graphiques.Barre(ligne.pilier.libelle, (ligne.droit_commun, ligne.specifiques), lien)
-                    for ligne, lien in piliers
+                    (
+                        "Crédits de droit commun",
+                        graphiques.COULEUR_DROIT_COMMUN,
+                        [ligne.droit_commun for ligne in lignes],
+                    ),
+                    (
+                        "Crédits spécifiques",
+                        graphiques.COULEUR_SPECIFIQUES,
+                        [ligne.specifiques for ligne in lignes],
+                    ),
                 ],
-                titre=f"Crédits de droit commun et crédits spécifiques par pilier en {annee}",
-                ident="graphique-natures",
-                series=("Droit commun", "Crédits spécifiques"),
+                titre=f"Droit commun et crédits spécifiques par pilier – programmation {annee}",
             ),
             "financeurs": graphiques.barres_horizontales(
                 [graphiques.Barre(ligne.financeur.nom, (ligne.montant,), lien) for ligne, lien in financeurs],
-                titre=f"Montants accordés par financeur en {annee}",
-                ident="graphique-financeurs",
+                titre=f"Montants accordés par financeur – programmation {annee}",
             ),
             "quartiers": graphiques.barres_horizontales(
                 [graphiques.Barre(ligne.quartier.nom, (ligne.montant,), lien) for ligne, lien in quartiers],
-                titre=f"Montants des dossiers retenus par quartier visé en {annee}",
-                ident="graphique-quartiers",
+                titre=f"Montants des dossiers retenus par quartier visé – programmation {annee}",
             ),
             "tendance": graphiques.courbe_annuelle(
                 [(point.annee, point.total) for point in tableau.tendance],
                 titre="Total programmé sur les années du contrat",
-                ident="graphique-tendance",
                 annee_courante=annee,
             ),
             "carte": graphiques.carte_quartiers_montants(
                 [(ligne.quartier, ligne.montant, lien) for ligne, lien in quartiers],
                 tableau.communes_du_territoire,
-                titre=f"Carte des quartiers selon le montant programmé en {annee}",
-                ident="graphique-carte",
+                titre=f"Les quartiers selon le montant programmé – programmation {annee}",
             ),
         }

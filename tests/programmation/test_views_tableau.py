@@ -74,8 +74,15 @@ def test_page_montre_les_chiffres_et_leur_comparaison(client, directeur, jeu):
     assert "Fonds de cohésion sociale restant 600,00 €" in page
     # Chaque graphique a son titre accessible et les tableaux donnent les mêmes chiffres.
     html = reponse.content.decode()
-    for ident in ("piliers", "natures", "financeurs", "quartiers", "tendance", "carte"):
-        assert f'aria-labelledby="graphique-{ident}-titre graphique-{ident}-desc"' in html
+    for titre in (
+        "Répartition financière par pilier – programmation 2021",
+        "Droit commun et crédits spécifiques par pilier – programmation 2021",
+        "Montants accordés par financeur – programmation 2021",
+        "Montants des dossiers retenus par quartier visé – programmation 2021",
+        "Total programmé sur les années du contrat",
+        "Les quartiers selon le montant programmé – programmation 2021",
+    ):
+        assert f'role="img" aria-label="{titre}"' in html
     assert "Quartier Du Mont Liébaut : 20 000,00 €" in page  # titre du quartier sur la carte
 
 
@@ -165,3 +172,10 @@ def test_nombre_de_requetes_borne_quelle_que_soit_la_taille(client, directeur, d
             assert reponse.context["tableau"].comparaisons["nb_deposes"].valeur > 0
             comptes.append(len(requetes))
     assert comptes[:2] == comptes[2:]
+
+
+def test_lien_vers_le_rapport_annuel_pour_qui_peut_le_voir(client, jeu):
+    client.force_login(utilisateur("agent-sans-rapport"))
+    assert 'href="/rapport-annuel/2021/"' not in client.get(URL, {"annee": 2021}).content.decode()
+    client.force_login(utilisateur("directrice", permissions=("view_dossier", "view_rapportannuel")))
+    assert 'href="/rapport-annuel/2021/"' in client.get(URL, {"annee": 2021}).content.decode()
