@@ -82,7 +82,10 @@ def test_filtrer_un_quartier_change_chaque_chiffre_comme_la_liste_de_l_admin(cli
     # Les graphiques suivent : le secteur, les barres, la carte et la courbe portent les montants filtrés.
     html = unescape(reponse.content.decode()).replace("\u00a0", " ")
     cohesion = ctx["tableau"].piliers.lignes[0]
-    assert f"Cohésion sociale – {cohesion.montant:,.0f} €".replace(",", " ") in html
+    secteurs = html.split('aria-label="Répartition financière par pilier', 1)[1].split("</svg>", 1)[0]
+    assert (
+        f"{cohesion.montant:,.0f} € ({cohesion.taux:.1f} %)".replace(",", " ").replace(".", ",") in secteurs
+    )
     assert (
         f"Quartier Du Mont Liébaut : {c['total'].valeur:,.2f} €".replace(",", " ").replace(".", ",") in html
     )
