@@ -6,6 +6,8 @@ import datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from pypdf import PdfReader
 
 from avis import services
@@ -289,3 +291,25 @@ def test_les_pages_du_portail_font_autant_de_requetes_a_une_et_a_quatre_consulta
         with django_assert_num_queries(compte):
             assert client.get(url).status_code == 200
     assert client.get(pages[0]).content.decode().count("Rapport 201") == 3
+
+
+@pytest.mark.parametrize("role", list(MATRICE))
+def test_les_pages_publiques_de_l_invitation_pour_chaque_role(
+    client, role, contact_bethune, contact_bruay, contact_conseil, agent
+):
+    """Le lien d'invitation est public par nature : un jeton faux ou périmé n'ouvre rien, quel que soit le compte."""
+    comptes = {
+        "bethune": contact_bethune.utilisateur,
+        "bruay": contact_bruay.utilisateur,
+        "conseil": contact_conseil.utilisateur,
+        "agent": agent,
+    }
+    if role in comptes:
+        client.force_login(comptes[role])
+    uid = urlsafe_base64_encode(force_bytes(contact_bethune.utilisateur.pk))
+    reponse = client.get(reverse("avis:invitation", args=[uid, "jeton-invente"]))
+    assert reponse.status_code == 200
+    assert "n'est plus valable" in reponse.content.decode()
+    assert "<form" not in reponse.content.decode().split("<main")[1]
+    terminee = client.get(reverse("avis:invitation_terminee"))
+    assert terminee["Location"] == "/connexion/?next=/portail/"
