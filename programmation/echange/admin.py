@@ -5,6 +5,7 @@ confirmation, le stockage temporaire du fichier entre l'aperçu et la confirmati
 de la liste à l'export. L'aperçu, la validation et l'écriture sont les nôtres (`importation.py`).
 """
 
+import contextlib
 import os
 from urllib.parse import urlencode
 
@@ -115,8 +116,14 @@ class EchangeClasseurAdminMixin(ImportExportMixin):
                     fichier.tmp_storage_name = os.path.basename(stockage.name)  # pas de chemin du serveur
                     confirm_form = self.create_confirm_form(request, import_form=form)
                     # Seul l'agent qui a vu l'aperçu peut confirmer ce dépôt-là.
-                    en_attente = request.session.get(CLE_SESSION, [])[-9:]
-                    request.session[CLE_SESSION] = [*en_attente, confirm_form.initial["import_file_name"]]
+                    en_attente = request.session.get(CLE_SESSION, [])
+                    # On garde les dix derniers dépôts en attente ; les plus anciens, jamais confirmés, sont effacés.
+                    for ancien in en_attente[:-9]:
+                        self.effacer_depot(ancien)
+                    request.session[CLE_SESSION] = [
+                        *en_attente[-9:],
+                        confirm_form.initial["import_file_name"],
+                    ]
                     extra["confirm_form"] = confirm_form
         return TemplateResponse(
             request, [self.import_template_name], self.contexte_import(request, form, **extra)
@@ -153,6 +160,10 @@ class EchangeClasseurAdminMixin(ImportExportMixin):
         if len(rapport.annees) == 1:
             url += "?" + urlencode({"programmation__annee": rapport.annees[0]})
         return HttpResponseRedirect(url)
+
+    def effacer_depot(self, nom: str) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            self.get_tmp_storage_class()(name=os.path.basename(nom), read_mode="rb").remove()
 
     def import_form_vierge(self, request):
         """Un formulaire de dépôt vide, pour redéposer un classeur corrigé."""

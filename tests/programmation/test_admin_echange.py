@@ -1,6 +1,8 @@
 """Import et export du classeur dans l'administration : droits, dépôt → aperçu → confirmation, exports filtrés."""
 
 import io
+import os
+import tempfile
 
 import openpyxl
 import pytest
@@ -185,3 +187,13 @@ def test_export_par_financeur_et_classeur_modele(client, importateur):
     assert modele.status_code == 200
     wb = openpyxl.load_workbook(io.BytesIO(modele.content))
     assert wb.sheetnames == ["Dossiers", "Financements", "Aide"]
+
+
+@pytest.mark.django_db
+def test_les_depots_jamais_confirmes_ne_s_accumulent_pas(client, importateur):
+    contenu = classeur(DOSSIERS[:1], FINANCEMENTS[:1])
+    noms = [deposer(client, contenu).context["confirm_form"].initial["import_file_name"] for _ in range(11)]
+    presents = [os.path.exists(os.path.join(tempfile.gettempdir(), nom)) for nom in noms]
+    assert presents == [False] + [True] * 10
+    for nom in noms[1:]:
+        os.remove(os.path.join(tempfile.gettempdir(), nom))
