@@ -40,13 +40,13 @@ class DossierFilterSet(django_filters.FilterSet):
     )
     commune = django_filters.ModelChoiceFilter(
         label="Commune",
-        queryset=Commune.objects.filter(quartiers__isnull=False).distinct().order_by("nom"),
+        queryset=Commune.objects.filter(quartiers__isnull=False).distinct().defer("contour").order_by("nom"),
         method="filtrer_commune",
         empty_label="Toutes",
     )
     quartier = django_filters.ModelChoiceFilter(
         label="Quartier",
-        queryset=Quartier.objects.order_by("nom"),
+        queryset=Quartier.objects.defer("contour").order_by("nom"),
         method="filtrer_quartier",
         empty_label="Tous",
     )

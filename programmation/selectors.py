@@ -525,13 +525,33 @@ class AnneeTendance:
     total: Decimal
     specifiques: Decimal
     nb_deposes: int
+    nb_en_instruction: int
     nb_retenus: int
+    nb_refuses: int
+    nb_associatifs: int
+
+    def chiffres_cles(self, fcs: dict | None = None) -> "ChiffresCles":
+        """Les chiffres clés de l'année, mêmes définitions que `chiffres_cles` (un test les compare)."""
+        return ChiffresCles(
+            total=self.total,
+            nb_deposes=self.nb_deposes,
+            nb_en_instruction=self.nb_en_instruction,
+            nb_retenus=self.nb_retenus,
+            nb_refuses=self.nb_refuses,
+            specifiques=self.specifiques,
+            taux_specifiques=taux(self.specifiques, self.total),
+            nb_associatifs=self.nb_associatifs,
+            fcs=(fcs or {}).get(self.annee),
+        )
 
 
 def tendance_par_annee(
     dossiers: QuerySet[Dossier], annees: list[int], financeur=None
 ) -> tuple[AnneeTendance, ...]:
-    """Les chiffres clés de chaque année donnée, pour les mêmes filtres (hors année) : deux requêtes."""
+    """Les chiffres clés de chaque année donnée, pour les mêmes filtres (hors année) : deux requêtes.
+
+    Ils servent la courbe des années du contrat et la comparaison avec l'année précédente.
+    """
     dossiers = dossiers.filter(programmation__annee__in=annees)
     montants = {
         row["dossier__programmation__annee"]: row
@@ -548,7 +568,14 @@ def tendance_par_annee(
         for row in dossiers.values("programmation__annee")
         .annotate(
             nb_deposes=Count("pk", distinct=True),
+            nb_en_instruction=Count("pk", distinct=True, filter=Q(statut=StatutDossier.EN_INSTRUCTION)),
             nb_retenus=Count("pk", distinct=True, filter=Q(statut=StatutDossier.RETENU)),
+            nb_refuses=Count("pk", distinct=True, filter=Q(statut=StatutDossier.REFUSE)),
+            nb_associatifs=Count(
+                "pk",
+                distinct=True,
+                filter=Q(statut=StatutDossier.RETENU, porteur__type=TypePorteur.ASSOCIATION),
+            ),
         )
         .order_by()
     }
@@ -557,8 +584,10 @@ def tendance_par_annee(
             annee=annee,
             total=montants.get(annee, {}).get("total", ZERO),
             specifiques=montants.get(annee, {}).get("specifiques", ZERO),
-            nb_deposes=comptes.get(annee, {}).get("nb_deposes", 0),
-            nb_retenus=comptes.get(annee, {}).get("nb_retenus", 0),
+            **{
+                champ: comptes.get(annee, {}).get(champ, 0)
+                for champ in ("nb_deposes", "nb_en_instruction", "nb_retenus", "nb_refuses", "nb_associatifs")
+            },
         )
         for annee in sorted(annees)
     )
@@ -593,11 +622,16 @@ class ChiffresCles:
 
 
 def chiffres_cles(
-    dossiers: QuerySet[Dossier], piliers: QuerySet[Pilier], annee: int, financeur=None, fcs=None
+    dossiers: QuerySet[Dossier],
+    piliers: QuerySet[Pilier],
+    annee: int,
+    financeur=None,
+    fcs=None,
+    repartition: RepartitionPiliers | None = None,
 ) -> ChiffresCles:
     """Assemble chiffres_programmation, repartition_par_pilier et operateurs_associatifs : cinq requêtes."""
     programmation = chiffres_programmation(dossiers, financeur)
-    repartition = repartition_par_pilier(dossiers, piliers, financeur)
+    repartition = repartition or repartition_par_pilier(dossiers, piliers, financeur)
     associatifs = operateurs_associatifs(dossiers, piliers)
     return ChiffresCles(
         total=programmation.total,
@@ -690,16 +724,8 @@ def tableau_de_bord(
     dossiers = dossiers_toutes_annees.filter(programmation__annee=annee)
     precedente = Programmation.objects.filter(annee=annee - 1).values_list("annee", flat=True).first()
     fcs = synthese_fcs([annee, annee - 1], contrat=contrat)
-    chiffres = chiffres_cles(dossiers, piliers, annee, financeur, fcs)
-    chiffres_precedents = None
-    if precedente is not None:
-        chiffres_precedents = chiffres_cles(
-            dossiers_toutes_annees.filter(programmation__annee=precedente),
-            list(piliers_du_contrat(precedente)),
-            precedente,
-            financeur,
-            fcs,
-        )
+    repartition = repartition_par_pilier(dossiers, piliers, financeur)
+    chiffres = chiffres_cles(dossiers, piliers, annee, financeur, fcs, repartition)
     quartiers = Quartier.objects.none()
     communes = Commune.objects.none()
     if programmation is not None:
@@ -710,15 +736,20 @@ def tableau_de_bord(
             ).values("commune")
         ).order_by("nom")
     annees = annees_du_contrat(programmation.contrat if programmation else None) or [annee]
+    # Une requête pour la courbe du contrat et l'année précédente (qui peut précéder le contrat).
+    points = tendance_par_annee(dossiers_toutes_annees, sorted({*annees, annee - 1}), financeur)
+    chiffres_precedents = next(
+        (p.chiffres_cles(fcs) for p in points if p.annee == precedente and precedente is not None), None
+    )
     return TableauDeBord(
         annee=annee,
         programmation=programmation,
         annee_precedente=precedente,
         chiffres=chiffres,
         comparaisons=comparer(chiffres, chiffres_precedents),
-        piliers=repartition_par_pilier(dossiers, piliers, financeur),
+        piliers=repartition,
         financeurs=repartition_par_financeur(dossiers, financeur),
         quartiers=repartition_par_quartier(dossiers, quartiers, financeur),
-        tendance=tendance_par_annee(dossiers_toutes_annees, annees, financeur),
+        tendance=tuple(p for p in points if p.annee in annees),
         communes_du_territoire=tuple(communes),
     )

@@ -1,5 +1,6 @@
 """Sélecteurs du tableau de bord, comparés aux chiffres calculés à la main (voir donnees_tableau.py)."""
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -157,3 +158,21 @@ def test_filtre_invalide_est_signale():
     filtres = DossierFilterSet(donnees, queryset=Dossier.objects.all())
     assert not filtres.is_valid()
     assert "quartier" in filtres.errors
+
+
+@pytest.mark.parametrize(
+    "filtres",
+    [{}, {"quartier": "q2"}, {"financeur": "ETAT-ANCT"}, {"statut": "RETENU"}, {"type_porteur": "COMMUNE"}],
+    ids=["aucun", "quartier", "financeur", "statut", "type"],
+)
+def test_courbe_et_chiffres_cles_concordent(jeu, filtres):
+    """L'année précédente est lue sur la courbe des années : ses définitions sont celles des sélecteurs."""
+    valeurs = {"annee": 2021}
+    if "quartier" in filtres:
+        valeurs["quartier"] = jeu.q2.pk
+    if "financeur" in filtres:
+        valeurs["financeur"] = jeu.financeurs[CodeFinanceur.ETAT_ANCT].pk
+    valeurs.update({k: v for k, v in filtres.items() if k in ("statut", "type_porteur")})
+    t = tableau_filtre(**valeurs)
+    point = next(p for p in t.tendance if p.annee == 2021)
+    assert point.chiffres_cles() == replace(t.chiffres, fcs=None)
