@@ -6,12 +6,18 @@ from django.utils.http import urlencode
 from django.views.generic import TemplateView
 
 from contrat_ville import graphiques
+from contrat_ville.enums import TypePorteur
 
 from .enums import StatutDossier
 from .filters import DossierFilterSet, parametres_admin
 from .models import Dossier
 from .selectors import tableau_de_bord
 from .views import PERMISSION_CONSULTATION
+
+LIBELLES_CHOIX = {
+    "statut": lambda v: StatutDossier(v).label,
+    "type_porteur": lambda v: TypePorteur(v).label,
+}
 
 # Les chiffres clés dans l'ordre de la page : clé de `comparer`, libellé, format, lien vers les dossiers.
 INDICATEURS = [
@@ -77,6 +83,12 @@ class TableauDeBordView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
         quartiers = [(ligne, lien(quartier=ligne.quartier, **retenus)) for ligne in tableau.quartiers.lignes]
         contexte.update(
             tableau=tableau,
+            # Rappel des filtres : le formulaire ne s'imprime pas, la page imprimée doit dire ce qu'elle montre.
+            filtres_appliques=[
+                (filtres.filters[nom].label, LIBELLES_CHOIX.get(nom, str)(valeur))
+                for nom, valeur in valeurs.items()
+                if nom != "annee"
+            ],
             indicateurs=[
                 {
                     "cle": cle,

@@ -179,3 +179,9 @@ def test_lien_vers_le_rapport_annuel_pour_qui_peut_le_voir(client, jeu):
     assert 'href="/rapport-annuel/2021/"' not in client.get(URL, {"annee": 2021}).content.decode()
     client.force_login(utilisateur("directrice", permissions=("view_dossier", "view_rapportannuel")))
     assert 'href="/rapport-annuel/2021/"' in client.get(URL, {"annee": 2021}).content.decode()
+
+
+def test_la_page_rappelle_les_filtres_appliques(client, directeur, jeu):
+    page = texte(client.get(URL, {"annee": 2021, "quartier": jeu.q2.pk, "statut": "REFUSE"}))
+    assert f"Filtres appliqués : Quartier : {jeu.q2} ; Statut du dossier : Refusé." in page
+    assert "Filtres appliqués : aucun (toute l'année 2021)." in texte(client.get(URL, {"annee": 2021}))
