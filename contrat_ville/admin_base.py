@@ -1,14 +1,51 @@
 """Base commune des pages d'administration : enregistrer en haut, traçabilité créé/modifié par."""
 
-from django.contrib import admin
+import datetime
 
-from .models import Trace
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+
+from . import audit
+from .models import EntreeJournal, Trace
+
+LIMITE_HISTORIQUE = 500
+
+
+def entrees_de(obj):
+    """Le journal d'un objet et des objets qui le désignent comme parent (les lignes d'un dossier)."""
+    type_objet = ContentType.objects.get_for_model(obj, for_concrete_model=False)
+    parent = f"{obj._meta.label_lower}:{obj.pk}"
+    return (
+        EntreeJournal.objects.filter(Q(type_objet=type_objet, objet_id=str(obj.pk)) | Q(parent=parent))
+        .select_related("type_objet")
+        .order_by("-horodatage", "-id")
+    )
 
 
 class BaseAdmin(admin.ModelAdmin):
     save_on_top = True
     list_per_page = 50
     show_full_result_count = False
+
+    def history_view(self, request, object_id, extra_context=None):
+        """L'historique d'un objet audité est son journal d'audit : qui, quand (UTC), avant → après."""
+        if not audit.est_audite(self.model):
+            return super().history_view(request, object_id, extra_context)
+        obj = self.get_object(request, unquote(object_id))
+        contexte = {}
+        if obj is not None:
+            entrees = list(entrees_de(obj)[: LIMITE_HISTORIQUE + 1])
+            for e in entrees:
+                e.horodatage_utc = e.horodatage.astimezone(datetime.UTC)
+            contexte = {
+                "journal": entrees[:LIMITE_HISTORIQUE],
+                "journal_tronque": len(entrees) > LIMITE_HISTORIQUE,
+                "avec_enfants": any(e.parent for e in entrees),
+            }
+        self.object_history_template = "admin/historique_audite.html"
+        return super().history_view(request, object_id, {**contexte, **(extra_context or {})})
 
     def get_readonly_fields(self, request, obj=None):
         champs = list(super().get_readonly_fields(request, obj))

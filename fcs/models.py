@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from contrat_ville.audit import GestionnaireAudite
 from contrat_ville.models import Commune, Contrat, Porteur, Trace
 from contrat_ville.nombres import formater_euros
 from programmation.models import champ_montant
@@ -12,6 +13,8 @@ class EnveloppeFCS(Trace):
     contrat = models.ForeignKey(Contrat, verbose_name="contrat", on_delete=models.PROTECT, related_name="+")
     annee = models.PositiveSmallIntegerField("année", unique=True)
     montant = champ_montant("montant de l'enveloppe")
+
+    objects = GestionnaireAudite()
 
     class Meta:
         verbose_name = "enveloppe du fonds de cohésion sociale"
@@ -48,6 +51,8 @@ class AxeFCS(models.Model):
     numero = models.PositiveSmallIntegerField("numéro")
     libelle = models.CharField("libellé", max_length=300)
 
+    objects = GestionnaireAudite()
+
     class Meta:
         verbose_name = "axe du FCS"
         verbose_name_plural = "axes du FCS"
@@ -67,6 +72,8 @@ class SubventionFCS(Trace):
     montant = champ_montant("montant")
     cpo = models.BooleanField("sous convention pluriannuelle (CPO)", default=False)
     ordre = models.PositiveSmallIntegerField("ordre", default=0)
+
+    objects = GestionnaireAudite()
 
     class Meta:
         verbose_name = "subvention du FCS"
@@ -108,6 +115,8 @@ class FondsDeConcours(Trace):
     montant = champ_montant("montant")
     annee = models.PositiveSmallIntegerField("année")
     date_deliberation = models.DateField("date de la délibération", null=True, blank=True)
+
+    objects = GestionnaireAudite()
 
     class Meta:
         verbose_name = "fonds de concours"

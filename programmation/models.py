@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 
+from contrat_ville.audit import GestionnaireAudite
 from contrat_ville.enums import NatureCredits
 from contrat_ville.models import Contrat, Financeur, Pilier, Porteur, Quartier, Thematique, Trace
 
@@ -69,6 +70,8 @@ class Dossier(Trace):
     beneficiaires_femmes = models.PositiveIntegerField("bénéficiaires femmes", null=True, blank=True)
     beneficiaires_hommes = models.PositiveIntegerField("bénéficiaires hommes", null=True, blank=True)
 
+    objects = GestionnaireAudite()
+
     class Meta:
         verbose_name = "dossier"
         verbose_name_plural = "dossiers"
@@ -106,6 +109,8 @@ class LigneFinancement(Trace):
     montant_sollicite = champ_montant("montant sollicité", default=ZERO)
     montant_accorde = champ_montant("montant accordé", default=ZERO)
 
+    objects = GestionnaireAudite()
+
     class Meta:
         verbose_name = "ligne de financement"
         verbose_name_plural = "lignes de financement"
@@ -142,6 +147,8 @@ class BlocNarratif(Trace):
         "texte", help_text="Texte brut ; les paragraphes sont séparés par une ligne vide."
     )
 
+    objects = GestionnaireAudite()
+
     class Meta:
         verbose_name = "bloc rédigé du rapport"
         verbose_name_plural = "blocs rédigés du rapport"
@@ -177,6 +184,8 @@ class RapportAnnuel(models.Model):
     )
     empreinte_sha256 = models.CharField("empreinte SHA-256 du PDF", max_length=64, blank=True, editable=False)
 
+    objects = GestionnaireAudite()
+
     class Meta:
         verbose_name = "rapport annuel"
         verbose_name_plural = "rapports annuels"
@@ -200,6 +209,8 @@ class TransitionRapport(models.Model):
     )
     le = models.DateTimeField("le", auto_now_add=True)
     commentaire = models.TextField("commentaire", blank=True)
+
+    objects = GestionnaireAudite()
 
     class Meta:
         verbose_name = "transition du rapport"

@@ -1,0 +1,307 @@
+"""Journal d'audit : chaque chemin d'écriture de l'ORM sur chaque modèle audité laisse une trace."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+
+from contrat_ville import audit
+from contrat_ville.apps import MODELES_AUDITES
+from contrat_ville.enums import NatureCredits, TypePorteur
+from contrat_ville.models import Commune, Contrat, EntreeJournal, Financeur, Pilier, Porteur
+from fcs.models import AxeFCS, EnveloppeFCS, FondsDeConcours, SubventionFCS
+from programmation.enums import StatutRapport, TypeBloc
+from programmation.models import (
+    BlocNarratif,
+    Dossier,
+    LigneFinancement,
+    Programmation,
+    RapportAnnuel,
+    TransitionRapport,
+)
+
+# Modèles des applications métier qui n'ont pas à être audités, et pourquoi.
+NON_AUDITES = {
+    "programmation.programmation": "une année : aucun montant, créée une fois",
+    "contrat_ville.entreejournal": "le journal lui-même",
+}
+APPLICATIONS_METIER = ("programmation", "fcs", "avis")
+
+_compteur = iter(range(10_000_000))
+
+
+def n():
+    return next(_compteur)
+
+
+@pytest.fixture
+def agent(db):
+    return get_user_model().objects.create_user("agent.audit", password="mot-de-passe-solide-42")
+
+
+@pytest.fixture
+def base(db):
+    contrat = Contrat.objects.first()
+    prog, _ = Programmation.objects.get_or_create(annee=2031, defaults={"contrat": contrat})
+    porteur = Porteur.objects.create(nom="Association Audit", type=TypePorteur.ASSOCIATION)
+    pilier = Pilier.objects.filter(contrat=contrat).first()
+    return {"contrat": contrat, "prog": prog, "porteur": porteur, "pilier": pilier}
+
+
+def _dossier(b):
+    return Dossier(
+        programmation=b["prog"],
+        numero=f"A-{n()}",
+        intitule="Action",
+        porteur=b["porteur"],
+        pilier=b["pilier"],
+    )
+
+
+def _enveloppe(b):
+    return EnveloppeFCS.objects.get_or_create(
+        annee=2031, defaults={"contrat": b["contrat"], "montant": Decimal("1000000")}
+    )[0]
+
+
+def _axe(b):
+    return AxeFCS.objects.get_or_create(enveloppe=_enveloppe(b), numero=1, defaults={"libelle": "Axe 1"})[0]
+
+
+def _rapport(b):
+    return RapportAnnuel.objects.get_or_create(programmation=b["prog"])[0]
+
+
+# Pour chaque modèle audité : fabriquer une instance non enregistrée, et le champ qu'on modifie avec sa
+# nouvelle valeur. Un modèle audité sans fabrique fait échouer le test : ajoutez-la.
+FABRIQUES = {
+    "contrat_ville.porteur": (
+        lambda b, u: Porteur(nom=f"Porteur {n()}", type=TypePorteur.ASSOCIATION),
+        "type",
+        TypePorteur.COMMUNE,
+    ),
+    "programmation.dossier": (lambda b, u: _dossier(b), "intitule", "Intitulé changé"),
+    "programmation.lignefinancement": (
+        lambda b, u: LigneFinancement(
+            dossier=Dossier.objects.create(numero=f"L-{n()}", **_champs(b)),
+            financeur=Financeur.objects.get(code="AGGLO"),
+            nature=NatureCredits.SPECIFIQUE,
+            montant_sollicite=Decimal("1000"),
+            montant_accorde=Decimal("800"),
+        ),
+        "montant_accorde",
+        Decimal("1500.50"),
+    ),
+    "programmation.blocnarratif": (
+        lambda b, u: BlocNarratif(
+            programmation=Programmation.objects.create(annee=3000 + n() % 5000, contrat=b["contrat"]),
+            type=TypeBloc.PNRU,
+            texte="Texte",
+        ),
+        "texte",
+        "Texte revu",
+    ),
+    "programmation.rapportannuel": (
+        lambda b, u: RapportAnnuel(
+            programmation=Programmation.objects.create(annee=3000 + n() % 5000, contrat=b["contrat"])
+        ),
+        "date_seance_conseil",
+        datetime.date(2031, 6, 30),
+    ),
+    "programmation.transitionrapport": (
+        lambda b, u: TransitionRapport(
+            rapport=_rapport(b), de=StatutRapport.PROJET, vers=StatutRapport.ADOPTE, par=u
+        ),
+        "commentaire",
+        "Séance du 30 juin",
+    ),
+    "fcs.enveloppefcs": (
+        lambda b, u: EnveloppeFCS(contrat=b["contrat"], annee=3000 + n() % 5000, montant=Decimal("50000")),
+        "montant",
+        Decimal("60000"),
+    ),
+    "fcs.axefcs": (
+        lambda b, u: AxeFCS(enveloppe=_enveloppe(b), numero=2 + n() % 30000, libelle="Axe"),
+        "libelle",
+        "Axe revu",
+    ),
+    "fcs.subventionfcs": (
+        lambda b, u: SubventionFCS(
+            axe=_axe(b), porteur=b["porteur"], action="Action", montant=Decimal("100")
+        ),
+        "montant",
+        Decimal("250.00"),
+    ),
+    "fcs.fondsdeconcours": (
+        lambda b, u: FondsDeConcours(
+            commune=Commune.objects.first(), projet="Projet", montant=Decimal("10000"), annee=2031
+        ),
+        "montant",
+        Decimal("12000"),
+    ),
+}
+
+
+def _champs(b):
+    return {"programmation": b["prog"], "intitule": "Action", "porteur": b["porteur"], "pilier": b["pilier"]}
+
+
+def _journal(modele, pk=None, action=None):
+    qs = EntreeJournal.objects.filter(type_objet=ContentType.objects.get_for_model(modele))
+    if pk is not None:
+        qs = qs.filter(objet_id=str(pk))
+    if action is not None:
+        qs = qs.filter(action=action)
+    return qs
+
+
+def test_les_modeles_metier_sont_audites():
+    """Un modèle des applications métier ajouté plus tard doit être audité (ou exempté ici, avec sa raison)."""
+    for modele in apps.get_models():
+        label = modele._meta.label_lower
+        if modele._meta.app_label in APPLICATIONS_METIER and not modele._meta.auto_created:
+            assert audit.est_audite(modele) or label in NON_AUDITES, (
+                f"{label} n'est pas audité : donnez-lui objects = GestionnaireAudite() et ajoutez-le à "
+                "MODELES_AUDITES dans contrat_ville/apps.py"
+            )
+    for label in ("programmation.dossier", "programmation.lignefinancement", "fcs.subventionfcs"):
+        assert audit.est_audite(apps.get_model(label))
+    assert len(audit.modeles_audites()) == len(MODELES_AUDITES)
+
+
+def test_les_gestionnaires_des_modeles_audites_tracent_les_ecritures_en_masse():
+    for modele in audit.modeles_audites():
+        assert isinstance(modele._default_manager, audit.GestionnaireAudite), modele
+        assert isinstance(modele._default_manager.all(), audit.QuerySetAudite), modele
+
+
+CHEMINS = [
+    "save_creation",
+    "create",
+    "save_modification",
+    "update",
+    "bulk_create",
+    "bulk_update",
+    "delete",
+    "queryset_delete",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("chemin", CHEMINS)
+@pytest.mark.parametrize("label", [m._meta.label_lower for m in audit.modeles_audites()])
+def test_chaque_chemin_d_ecriture_laisse_une_trace(label, chemin, base, agent):
+    modele = apps.get_model(label)
+    assert label in FABRIQUES, f"ajoutez une fabrique pour {label} dans ce test"
+    fabriquer, champ, nouvelle = FABRIQUES[label]
+    A = EntreeJournal.Action
+    with audit.acteur(agent, source="test"):
+        if chemin == "save_creation":
+            obj = fabriquer(base, agent)
+            obj.save()
+            attendu = (obj.pk, A.CREATION)
+        elif chemin == "create":
+            obj = fabriquer(base, agent)
+            obj = modele.objects.create(
+                **{
+                    f.attname: getattr(obj, f.attname)
+                    for f in modele._meta.concrete_fields
+                    if not f.primary_key
+                }
+            )
+            attendu = (obj.pk, A.CREATION)
+        elif chemin == "bulk_create":
+            (obj,) = modele.objects.bulk_create([fabriquer(base, agent)])
+            assert obj.pk is not None
+            attendu = (obj.pk, A.CREATION)
+        else:
+            obj = fabriquer(base, agent)
+            obj.save()
+            EntreeJournal.objects.all().delete()
+            if chemin == "save_modification":
+                obj = modele.objects.get(pk=obj.pk)
+                setattr(obj, champ, nouvelle)
+                obj.save()
+            elif chemin == "update":
+                assert modele.objects.filter(pk=obj.pk).update(**{champ: nouvelle}) == 1
+            elif chemin == "bulk_update":
+                setattr(obj, champ, nouvelle)
+                modele.objects.bulk_update([obj], [champ])
+            elif chemin == "delete":
+                obj.delete()
+            elif chemin == "queryset_delete":
+                modele.objects.filter(pk=obj.pk).delete()
+            action = A.SUPPRESSION if "delete" in chemin else A.MODIFICATION
+            attendu = (obj.pk, action)
+    pk, action = attendu
+    entrees = list(_journal(modele, pk, action))
+    assert len(entrees) == 1, f"{label} via {chemin} : {len(entrees)} trace(s)"
+    e = entrees[0]
+    assert e.utilisateur == agent and e.nom_utilisateur == "agent.audit" and e.source == "test"
+    assert e.horodatage.utcoffset() == datetime.timedelta(0)
+    if action == A.MODIFICATION:
+        champ_modele = modele._meta.get_field(champ)
+        assert list(e.changements) == [champ]
+        assert e.changements[champ][1] == audit._normaliser(champ_modele, nouvelle)
+        assert e.changements[champ][0] != e.changements[champ][1]
+
+
+@pytest.mark.django_db
+def test_montant_change_avant_apres_qui_et_parent(base, agent):
+    dossier = Dossier.objects.create(numero="D-1", **_champs(base))
+    ligne = LigneFinancement.objects.create(
+        dossier=dossier, financeur=Financeur.objects.get(code="AGGLO"), montant_accorde=Decimal("1000")
+    )
+    with audit.acteur(agent, source="import"):
+        LigneFinancement.objects.filter(dossier=dossier).update(montant_accorde=Decimal("1234.5"))
+    e = _journal(LigneFinancement, ligne.pk, EntreeJournal.Action.MODIFICATION).get()
+    assert e.changements == {"montant_accorde": ["1000.00", "1234.50"]}
+    assert e.resume == "montant accordé : 1\u00a0000,00\u00a0€ → 1\u00a0234,50\u00a0€"
+    assert e.parent == f"programmation.dossier:{dossier.pk}"
+    assert e.source == "import" and e.nom_utilisateur == "agent.audit"
+    ligne.refresh_from_db()
+    assert ligne.modifie_par is None  # update() n'écrit que ce qu'on lui donne
+
+
+@pytest.mark.django_db
+def test_save_renseigne_cree_par_et_modifie_par_depuis_l_acteur(base, agent):
+    with audit.acteur(agent, source="import"):
+        dossier = Dossier.objects.create(numero="D-2", **_champs(base))
+    assert dossier.cree_par == agent and dossier.modifie_par == agent
+
+
+@pytest.mark.django_db
+def test_un_enregistrement_sans_changement_ne_charge_pas_le_journal(base):
+    dossier = Dossier.objects.create(numero="D-3", **_champs(base))
+    avant = EntreeJournal.objects.count()
+    Dossier.objects.get(pk=dossier.pk).save()
+    assert EntreeJournal.objects.count() == avant
+
+
+@pytest.mark.django_db
+def test_m2m_quartiers_traces(base, agent):
+    from contrat_ville.models import Quartier
+
+    dossier = Dossier.objects.create(numero="D-4", **_champs(base))
+    q1, q2 = Quartier.objects.all()[:2]
+    with audit.acteur(agent, source="admin"):
+        dossier.quartiers.add(q1, q2)
+        dossier.quartiers.remove(q1)
+    entrees = list(_journal(Dossier, dossier.pk, EntreeJournal.Action.MODIFICATION).order_by("id"))
+    assert [e.changements["quartiers"] for e in entrees] == [
+        [[], sorted([str(q1), str(q2)])],
+        [sorted([str(q1), str(q2)]), [str(q2)]],
+    ]
+
+
+@pytest.mark.django_db
+def test_une_ecriture_annulee_ne_laisse_pas_de_trace(base):
+    avant = EntreeJournal.objects.count()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Dossier.objects.create(numero="D-5", **_champs(base))
+        raise RuntimeError
+    assert EntreeJournal.objects.count() == avant

@@ -1,0 +1,96 @@
+"""Le journal d'audit vu par les agents (historique de l'objet) et par la direction (journal cherchable)."""
+
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from contrat_ville import roles
+from contrat_ville.enums import TypePorteur
+from contrat_ville.models import Contrat, EntreeJournal, Financeur, Pilier, Porteur
+from programmation.models import Dossier, LigneFinancement, Programmation
+from tests.formulaires import donnees_du_formulaire
+
+MDP = "mot-de-passe-tres-solide-42"
+
+
+def utilisateur(nom, role, staff=True):
+    u = get_user_model().objects.create_user(nom, password=MDP, is_staff=staff)
+    u.groups.add(Group.objects.get(name=role))
+    return u
+
+
+@pytest.fixture
+def dossier(db):
+    contrat = Contrat.objects.first()
+    prog = Programmation.objects.create(annee=2032, contrat=contrat)
+    d = Dossier.objects.create(
+        programmation=prog,
+        numero="2032-001",
+        intitule="Ateliers numériques",
+        porteur=Porteur.objects.create(nom="Asso Numérique", type=TypePorteur.ASSOCIATION),
+        pilier=Pilier.objects.filter(contrat=contrat).first(),
+    )
+    LigneFinancement.objects.create(
+        dossier=d,
+        financeur=Financeur.objects.get(code="ETAT-ANCT"),
+        nature="SPECIFIQUE",
+        montant_sollicite=Decimal("2000"),
+        montant_accorde=Decimal("1000"),
+    )
+    return d
+
+
+def modifier_montant_dans_l_admin(client, dossier, nouveau: str):
+    url = f"/admin/programmation/dossier/{dossier.pk}/change/"
+    page = client.get(url)
+    assert page.status_code == 200
+    donnees = donnees_du_formulaire(page.content.decode(), "dossier_form")
+    assert donnees["lignes_financement-0-montant_accorde"] == "1000.00"
+    donnees["lignes_financement-0-montant_accorde"] = nouveau
+    donnees["_save"] = "Enregistrer"
+    return client.post(url, donnees)
+
+
+def test_un_montant_change_dans_l_admin_est_au_journal_et_dans_l_historique(client, dossier):
+    agent = utilisateur("agent.saisie", roles.AGENT)
+    client.force_login(agent)
+    reponse = modifier_montant_dans_l_admin(client, dossier, "1500.00")
+    assert reponse.status_code == 302, reponse.content.decode()[:3000]
+
+    ligne = dossier.lignes_financement.get()
+    entree = EntreeJournal.objects.get(objet_id=str(ligne.pk), action="modification")
+    assert entree.changements == {"montant_accorde": ["1000.00", "1500.00"]}
+    assert (entree.utilisateur, entree.source, entree.adresse_ip) == (agent, "admin", "127.0.0.1")
+    ligne.refresh_from_db()
+    assert ligne.modifie_par == agent
+
+    historique = client.get(f"/admin/programmation/dossier/{dossier.pk}/history/")
+    texte = historique.content.decode()
+    assert historique.status_code == 200
+    assert "montant accordé : 1\u00a0000,00\u00a0€ → 1\u00a0500,00\u00a0€" in texte
+    assert "agent.saisie" in texte
+
+
+def test_le_directeur_cherche_dans_le_journal_l_agent_ne_le_voit_pas(client, dossier):
+    agent = utilisateur("agent.saisie", roles.AGENT)
+    client.force_login(agent)
+    assert modifier_montant_dans_l_admin(client, dossier, "1250.00").status_code == 302
+    assert client.get("/admin/contrat_ville/entreejournal/").status_code == 403
+
+    directeur = utilisateur("directeur", roles.DIRECTEUR)
+    client.force_login(directeur)
+    page = client.get("/admin/contrat_ville/entreejournal/", {"q": "agent.saisie"})
+    assert page.status_code == 200
+    texte = page.content.decode()
+    assert "1\u00a0000,00\u00a0€ → 1\u00a0250,00\u00a0€" in texte
+    vide = client.get("/admin/contrat_ville/entreejournal/", {"q": "personne-de-ce-nom"})
+    assert "1\u00a0250,00" not in vide.content.decode()
+    # Le journal est en lecture seule, même pour la direction.
+    entree = EntreeJournal.objects.filter(nom_utilisateur="agent.saisie").first()
+    assert (
+        client.post(f"/admin/contrat_ville/entreejournal/{entree.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
+    assert EntreeJournal.objects.filter(pk=entree.pk).exists()
