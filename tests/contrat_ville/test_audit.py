@@ -40,7 +40,7 @@ def n():
 
 @pytest.fixture
 def agent(db):
-    return get_user_model().objects.create_user("agent.audit", password="mot-de-passe-solide-42")
+    return get_user_model().objects.create_user("agent.audit")  # sans mot de passe : pas de hachage coûteux
 
 
 @pytest.fixture

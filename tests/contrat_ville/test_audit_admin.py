@@ -12,11 +12,10 @@ from contrat_ville.models import Contrat, EntreeJournal, Financeur, Pilier, Port
 from programmation.models import Dossier, LigneFinancement, Programmation
 from tests.formulaires import donnees_du_formulaire
 
-MDP = "mot-de-passe-tres-solide-42"
 
 
 def utilisateur(nom, role, staff=True):
-    u = get_user_model().objects.create_user(nom, password=MDP, is_staff=staff)
+    u = get_user_model().objects.create_user(nom, is_staff=staff)  # force_login : pas de mot de passe à hacher
     u.groups.add(Group.objects.get(name=role))
     return u
 
