@@ -13,9 +13,10 @@ from programmation.models import Dossier, LigneFinancement, Programmation
 from tests.formulaires import donnees_du_formulaire
 
 
-
 def utilisateur(nom, role, staff=True):
-    u = get_user_model().objects.create_user(nom, is_staff=staff)  # force_login : pas de mot de passe à hacher
+    u = get_user_model().objects.create_user(
+        nom, is_staff=staff
+    )  # force_login : pas de mot de passe à hacher
     u.groups.add(Group.objects.get(name=role))
     return u
 
