@@ -28,6 +28,7 @@ from programmation.models import (
 NON_AUDITES = {
     "programmation.programmation": "une année : aucun montant, créée une fois",
     "contrat_ville.entreejournal": "le journal lui-même",
+    "programmation.journalechange": "journal des imports et exports : écrit une fois, jamais modifié",
 }
 APPLICATIONS_METIER = ("programmation", "fcs", "avis")
 
