@@ -8,6 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
 from . import audit
+from .concurrence import CHAMP_JETON, formulaire_verrouille, version_de
 from .models import EntreeJournal, Trace
 
 LIMITE_HISTORIQUE = 500
@@ -28,6 +29,25 @@ class BaseAdmin(admin.ModelAdmin):
     save_on_top = True
     list_per_page = 50
     show_full_result_count = False
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        Form = super().get_form(request, obj, change, **kwargs)
+        if obj is not None and audit.est_audite(self.model):
+            Form = formulaire_verrouille(Form, self.model)
+        return Form
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """Le formulaire d'un objet audité porte sa version (verrou optimiste, voir `concurrence.py`)."""
+        if audit.est_audite(self.model):
+            if request.method == "POST":
+                # Réaffiché après un conflit, le formulaire garde la version qu'il avait : il faut repartir de la
+                # version enregistrée pour ne pas écraser les changements de l'autre.
+                version = request.POST.get(CHAMP_JETON, "")
+            else:
+                obj = self.get_object(request, unquote(object_id))
+                version = version_de(obj) if obj is not None else ""
+            extra_context = {**(extra_context or {}), "champ_version": CHAMP_JETON, "version_objet": version}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def history_view(self, request, object_id, extra_context=None):
         """L'historique d'un objet audité est son journal d'audit : qui, quand (UTC), avant → après."""

@@ -5,8 +5,10 @@ On y écrit l'identifiant, l'adresse et l'heure, jamais un mot de passe.
 
 import logging
 
+from axes.backends import AxesStandaloneBackend
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
+from django.shortcuts import render
 
 from .audit import adresse_client
 
@@ -54,3 +56,28 @@ class MiddlewareAccesRefuses:
                 request.path,
             )
         return response
+
+
+class AxesBackend(AxesStandaloneBackend):
+    """Le verrou de django-axes pour les connexions par le web. Hors requête (scripts, `client.login` des tests),
+    il n'y a ni adresse ni tentative à compter : on laisse la main à ModelBackend."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def reponse_verrouillage(request, original_response=None, credentials=None):
+    """Réponse 429 en français quand trop d'échecs ont suspendu la connexion (compte ou adresse)."""
+    from django.conf import settings
+
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    nom = (credentials or {}).get("username") or request.POST.get("username", "-")
+    journal.warning("connexion suspendue utilisateur=%s adresse=%s", nom, _adresse(request))
+    return render(
+        request,
+        "registration/verrouillage.html",
+        {"minutes": minutes, "limite": settings.AXES_FAILURE_LIMIT},
+        status=429,
+    )

@@ -1,10 +1,12 @@
 """Réglages du projet, lus dans l'environnement avec des valeurs par défaut sûres."""
 
+import datetime
 import os
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -44,6 +46,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "import_export",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "contrat_ville",
     "programmation",
     "fcs",
@@ -58,10 +63,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "contrat_ville.double_facteur.MiddlewareDoubleFacteur",
     "contrat_ville.audit.MiddlewareAudit",
     "contrat_ville.securite.MiddlewareAccesRefuses",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # En dernier, comme le demande django-axes : il transforme un verrouillage en réponse 429.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "contrat_ville.urls"
@@ -77,6 +87,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
             ],
             "builtins": ["contrat_ville.templatetags.nombres"],
         },
@@ -106,6 +117,34 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Tentatives de connexion (django-axes) : au-delà de AXES_FAILURE_LIMIT échecs pour un même compte, ou depuis
+# une même adresse, la connexion est suspendue AXES_COOLOFF_TIME puis rouverte d'elle-même : l'adresse partagée
+# d'une mairie n'est jamais bloquée pour de bon. Un succès remet le compteur à zéro.
+AUTHENTICATION_BACKENDS = [
+    "contrat_ville.securite.AxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "8"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "contrat_ville.securite.reponse_verrouillage"
+AXES_VERBOSE = False
+AXES_ENABLE_ADMIN = False
+AXES_SENSITIVE_PARAMETERS = [
+    "password",
+    "password1",
+    "password2",
+    "old_password",
+    "new_password1",
+    "new_password2",
+]
+
+# Double authentification (TOTP) : possible pour tout compte interne, obligatoire pour la direction et les agents
+# quand OTP_OBLIGATOIRE=1 (recommandé en production).
+OTP_OBLIGATOIRE = env_bool("OTP_OBLIGATOIRE", PRODUCTION)
+OTP_TOTP_ISSUER = "Politique de la Ville"
 
 LOGIN_URL = "/connexion/"
 LOGIN_REDIRECT_URL = "/"
@@ -139,7 +178,12 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 
 # Courriels par l'API de Django (MAILERS, Django 6.1) : fichiers dans var/courriels en développement,
 # SMTP en production (EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend et EMAIL_HOST…).
-EMAIL_BACKEND_CHOISI = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_BACKEND_CHOISI = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.filebased.EmailBackend",
+)
 if EMAIL_BACKEND_CHOISI.endswith("filebased.EmailBackend"):
     OPTIONS_COURRIEL = {"file_path": str(os.environ.get("EMAIL_FILE_PATH", VAR_DIR / "courriels"))}
 elif EMAIL_BACKEND_CHOISI.endswith("smtp.EmailBackend"):
@@ -162,13 +206,31 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
+# Inactivité : la session expire SESSION_COOKIE_AGE secondes après la dernière requête (réenregistrée à chaque
+# requête), et à la fermeture du navigateur.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(30 * 60)))
+SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Politique de sécurité du contenu (celle de Django 6), appliquée à toutes les pages, l'admin comprise : aucun
+# script ni style venu d'ailleurs ou écrit dans la page, pas d'objet, pas de <base>, pas d'encadrement.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
 
 if PRODUCTION:
     DEBUG = False

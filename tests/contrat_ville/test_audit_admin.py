@@ -1,45 +1,16 @@
 """Le journal d'audit vu par les agents (historique de l'objet) et par la direction (journal cherchable)."""
 
-from decimal import Decimal
-
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 
 from contrat_ville import roles
-from contrat_ville.enums import TypePorteur
-from contrat_ville.models import Contrat, EntreeJournal, Financeur, Pilier, Porteur
-from programmation.models import Dossier, LigneFinancement, Programmation
+from contrat_ville.models import EntreeJournal
+from tests.comptes import creer_dossier, utilisateur
 from tests.formulaires import donnees_du_formulaire
-
-
-def utilisateur(nom, role, staff=True):
-    u = get_user_model().objects.create_user(
-        nom, is_staff=staff
-    )  # force_login : pas de mot de passe à hacher
-    u.groups.add(Group.objects.get(name=role))
-    return u
 
 
 @pytest.fixture
 def dossier(db):
-    contrat = Contrat.objects.first()
-    prog = Programmation.objects.create(annee=2032, contrat=contrat)
-    d = Dossier.objects.create(
-        programmation=prog,
-        numero="2032-001",
-        intitule="Ateliers numériques",
-        porteur=Porteur.objects.create(nom="Asso Numérique", type=TypePorteur.ASSOCIATION),
-        pilier=Pilier.objects.filter(contrat=contrat).first(),
-    )
-    LigneFinancement.objects.create(
-        dossier=d,
-        financeur=Financeur.objects.get(code="ETAT-ANCT"),
-        nature="SPECIFIQUE",
-        montant_sollicite=Decimal("2000"),
-        montant_accorde=Decimal("1000"),
-    )
-    return d
+    return creer_dossier()
 
 
 def modifier_montant_dans_l_admin(client, dossier, nouveau: str):

@@ -1,0 +1,217 @@
+"""Comptes : tentatives limitées avec délai, mots de passe solides, fins de session, double authentification,
+journal de sécurité sans mot de passe."""
+
+import datetime
+import logging
+
+import pytest
+from axes.models import AccessAttempt
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from contrat_ville import roles
+from tests.comptes import utilisateur
+
+MDP = "Quartiers-Solides-2024!"
+MAUVAIS = "pas-le-bon-mot-de-passe"
+
+
+@pytest.fixture(autouse=True)
+def hachage_rapide(settings):
+    # Ce module hache des mots de passe à chaque connexion : l'algorithme de production coûte ~1 s par hachage.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Après un mauvais code, django-otp impose une attente croissante ; le test enchaîne sans attendre.
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+
+
+@pytest.fixture
+def agent(db, hachage_rapide):
+    u = utilisateur("agent.connexion", roles.AGENT)
+    u.set_password(MDP)
+    u.save()
+    return u
+
+
+def connecter(client, nom, mdp, adresse="10.0.0.1", url="/connexion/"):
+    return client.post(url, {"username": nom, "password": mdp}, REMOTE_ADDR=adresse)
+
+
+def code(device):
+    return str(totp(device.bin_key, device.step, device.t0, device.digits, device.drift)).zfill(device.digits)
+
+
+def test_trop_d_echecs_sur_un_compte_suspend_puis_rouvre(client, agent, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert connecter(client, "agent.connexion", MAUVAIS).status_code == 200
+    # L'échec qui atteint la limite suspend la connexion, le bon mot de passe n'y change rien ensuite.
+    assert connecter(client, "agent.connexion", MAUVAIS).status_code == 429
+    bloque = connecter(client, "agent.connexion", MDP)
+    assert bloque.status_code == 429
+    assert "la connexion est suspendue pendant 15 minutes" in bloque.content.decode()
+    # Depuis une autre adresse aussi : c'est le compte qui est visé.
+    assert connecter(Client(), "agent.connexion", MDP, adresse="10.0.0.2").status_code == 429
+    # Passé le délai, le compte se rouvre de lui-même.
+    AccessAttempt.objects.update(
+        attempt_time=datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=16)
+    )
+    assert connecter(Client(), "agent.connexion", MDP).status_code == 302
+
+
+def test_l_adresse_partagee_d_une_mairie_n_est_suspendue_que_le_temps_du_delai(client, agent, settings):
+    mairie = "192.0.2.10"
+    for i in range(settings.AXES_FAILURE_LIMIT):
+        connecter(Client(), f"inconnu{i}", MAUVAIS, adresse=mairie)
+    assert connecter(Client(), "agent.connexion", MDP, adresse=mairie).status_code == 429
+    # Une autre adresse n'est pas touchée, le compte non plus.
+    assert connecter(Client(), "agent.connexion", MDP, adresse="198.51.100.7").status_code == 302
+    AccessAttempt.objects.update(
+        attempt_time=datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=16)
+    )
+    assert connecter(Client(), "agent.connexion", MDP, adresse=mairie).status_code == 302
+
+
+def test_un_succes_remet_le_compteur_a_zero(client, agent, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        connecter(client, "agent.connexion", MAUVAIS)
+    assert connecter(client, "agent.connexion", MDP).status_code == 302
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        connecter(Client(), "agent.connexion", MAUVAIS)
+    assert connecter(Client(), "agent.connexion", MDP).status_code == 302
+
+
+@pytest.mark.parametrize(
+    "mdp,message",
+    [
+        ("Court-1!", "trop court"),
+        ("qwertyuiop123", "trop courant"),
+        ("123456789012345", "entièrement numérique"),
+        ("agent.connexion2024", "trop semblable"),
+    ],
+)
+def test_mots_de_passe_faibles_refuses(agent, mdp, message):
+    with pytest.raises(ValidationError) as exc:
+        validate_password(mdp, agent)
+    assert message in " ".join(exc.value.messages)
+
+
+def test_la_deconnexion_invalide_la_session(client, agent):
+    assert connecter(client, "agent.connexion", MDP).status_code == 302
+    cle = client.session.session_key
+    assert client.get("/admin/").status_code == 200
+    client.post("/deconnexion/")
+    assert not Session.objects.filter(session_key=cle).exists()
+    rejoue = Client()
+    rejoue.cookies["sessionid"] = cle
+    assert rejoue.get("/admin/").status_code == 302
+
+
+def test_changer_de_mot_de_passe_ferme_les_autres_sessions(agent):
+    poste_1, poste_2 = Client(), Client()
+    assert connecter(poste_1, "agent.connexion", MDP).status_code == 302
+    assert connecter(poste_2, "agent.connexion", MDP).status_code == 302
+    reponse = poste_1.post(
+        "/admin/password_change/",
+        {
+            "old_password": MDP,
+            "new_password1": "Nouveau-Secret-Solide-77",
+            "new_password2": "Nouveau-Secret-Solide-77",
+        },
+    )
+    assert reponse.status_code == 302
+    assert poste_1.get("/admin/").status_code == 200  # la session qui a changé le mot de passe reste ouverte
+    assert poste_2.get("/admin/").status_code == 302  # l'autre est fermée
+
+
+def test_un_compte_desactive_perd_sa_session(client, agent):
+    assert connecter(client, "agent.connexion", MDP).status_code == 302
+    agent.is_active = False
+    agent.save()
+    reponse = client.get("/admin/")
+    assert reponse.status_code == 302 and "/login/" in reponse["Location"]
+
+
+def test_session_inactive_expiree(client, agent, settings):
+    assert settings.SESSION_SAVE_EVERY_REQUEST and settings.SESSION_COOKIE_AGE <= 3600
+    assert connecter(client, "agent.connexion", MDP).status_code == 302
+    cle = client.session.session_key
+    # Chaque requête repousse l'échéance : l'expiration mesure l'inactivité.
+    avant = Session.objects.get(session_key=cle).expire_date
+    client.get("/admin/")
+    assert Session.objects.get(session_key=cle).expire_date >= avant
+    Session.objects.filter(session_key=cle).update(
+        expire_date=datetime.datetime.now(datetime.UTC) - datetime.timedelta(seconds=1)
+    )
+    assert client.get("/admin/").status_code == 302
+
+
+def test_double_facteur_obligatoire_pour_un_agent(client, agent, settings):
+    settings.OTP_OBLIGATOIRE = True
+    assert connecter(client, "agent.connexion", MDP).status_code == 302
+    reponse = client.get("/admin/programmation/dossier/")
+    assert reponse.status_code == 302
+    assert reponse["Location"].startswith("/compte/double-facteur/?next=/admin/programmation/dossier/")
+    page = client.get(reponse["Location"])
+    assert page.status_code == 200 and "<svg" in page.content.decode()
+    device = TOTPDevice.objects.get(user=agent, confirmed=False)
+    assert client.post(reponse["Location"], {"code": "000000"}).status_code == 200
+    fin = client.post(reponse["Location"], {"code": code(device), "next": "/admin/programmation/dossier/"})
+    assert fin.status_code == 302 and fin["Location"] == "/admin/programmation/dossier/"
+    assert client.get("/admin/programmation/dossier/").status_code == 200
+
+
+def test_double_facteur_a_la_connexion_de_l_admin(agent, settings):
+    settings.OTP_OBLIGATOIRE = True
+    device = TOTPDevice.objects.create(user=agent, name="téléphone", confirmed=True)
+    client = Client()
+    assert connecter(client, "agent.connexion", MDP, url="/admin/login/?next=/admin/").status_code == 302
+    reponse = client.get("/admin/")
+    assert reponse.status_code == 302 and reponse["Location"].startswith("/connexion/double-facteur/")
+    erreur = client.post(reponse["Location"], {"code": "123456"})
+    assert "pas le bon, ou il a expiré" in erreur.content.decode()
+    assert client.get("/admin/").status_code == 302
+    assert (
+        client.post(reponse["Location"], {"code": code(device), "next": "/admin/"})["Location"] == "/admin/"
+    )
+    assert client.get("/admin/").status_code == 200
+
+
+def test_double_facteur_facultatif_sans_le_reglage_mais_exige_une_fois_active(client, agent, settings):
+    settings.OTP_OBLIGATOIRE = False
+    assert connecter(client, "agent.connexion", MDP).status_code == 302
+    assert client.get("/admin/").status_code == 200
+    TOTPDevice.objects.create(user=agent, name="téléphone", confirmed=True)
+    autre = Client()
+    connecter(autre, "agent.connexion", MDP)
+    assert autre.get("/admin/").status_code == 302
+
+
+def test_le_portail_n_est_pas_soumis_au_double_facteur(client, settings, db):
+    settings.OTP_OBLIGATOIRE = True
+    u = utilisateur("commune.test", roles.SERVICE_COMMUNE, staff=False)
+    u.set_password(MDP)
+    u.save()
+    assert connecter(client, "commune.test", MDP).status_code == 302
+    assert client.get("/deconnexion/").status_code in (200, 302, 405)
+    assert client.get("/compte/double-facteur/").status_code == 302
+
+
+def test_journal_de_securite_sans_mot_de_passe(client, agent, caplog):
+    with caplog.at_level(logging.INFO, logger="contrat_ville.securite"):
+        connecter(client, "agent.connexion", MAUVAIS, adresse="203.0.113.5")
+        connecter(client, "agent.connexion", MDP, adresse="203.0.113.5")
+        client.get("/admin/contrat_ville/entreejournal/", REMOTE_ADDR="203.0.113.5")
+        client.get("/admin/programmation/dossier/999999/change/", REMOTE_ADDR="203.0.113.5")
+    messages = [r.getMessage() for r in caplog.records if r.name == "contrat_ville.securite"]
+    texte = "\n".join(messages)
+    assert "échec de connexion utilisateur=agent.connexion adresse=203.0.113.5" in texte
+    assert "connexion réussie utilisateur=agent.connexion adresse=203.0.113.5" in texte
+    assert (
+        "accès refusé statut=403 utilisateur=agent.connexion adresse=203.0.113.5 chemin=/admin/contrat_ville/entreejournal/"
+        in texte
+    )
+    assert MDP not in texte and MAUVAIS not in texte
+    assert all(r.asctime or r.created for r in caplog.records)
