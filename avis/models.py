@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from contrat_ville.audit import GestionnaireAudite
 from contrat_ville.models import Commune, ConseilCitoyen, Trace
 from programmation.models import RapportAnnuel
 
@@ -33,6 +34,8 @@ class Organisme(models.Model):
         blank=True,
         related_name="organisme",
     )
+
+    objects = GestionnaireAudite()
 
     class Meta:
         verbose_name = "organisme consulté"
@@ -70,6 +73,8 @@ class Contact(Trace):
     )
     fonction = models.CharField("fonction", max_length=200, blank=True)
 
+    objects = GestionnaireAudite()
+
     class Meta:
         verbose_name = "contact du portail"
         verbose_name_plural = "contacts du portail"
@@ -95,6 +100,8 @@ class Consultation(Trace):
     organismes = models.ManyToManyField(
         Organisme, verbose_name="organismes consultés", through="Destinataire", related_name="consultations"
     )
+
+    objects = GestionnaireAudite()
 
     class Meta:
         verbose_name = "consultation"
@@ -141,6 +148,8 @@ class Destinataire(models.Model):
         editable=False,
         help_text="L'organisme peut à nouveau déposer ou modifier son avis, même après la date limite.",
     )
+
+    objects = GestionnaireAudite()
 
     class Meta:
         verbose_name = "suivi d'un organisme consulté"
@@ -193,6 +202,8 @@ class Avis(models.Model):
         "reçu par courrier", default=False, help_text="Saisi par un agent pour le compte de l'organisme."
     )
 
+    objects = GestionnaireAudite()
+
     class Meta:
         verbose_name = "avis"
         verbose_name_plural = "avis"
@@ -220,6 +231,8 @@ class Reouverture(models.Model):
     )
     le = models.DateTimeField("le", auto_now_add=True)
     motif = models.TextField("motif", blank=True)
+
+    objects = GestionnaireAudite()
 
     class Meta:
         verbose_name = "réouverture d'un avis"

@@ -1,7 +1,6 @@
 """Écritures de la consultation : chacune atomique, prend l'utilisateur qui agit et valide ses règles."""
 
 import datetime
-from contextlib import nullcontext
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -12,6 +11,9 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from contrat_ville import roles
+
+# Le journal d'audit : les écritures du portail y sont attribuées à leur auteur.
+from contrat_ville.audit import acteur
 from contrat_ville.models import Commune, ConseilCitoyen
 from programmation.enums import StatutRapport
 from programmation.models import RapportAnnuel
@@ -19,14 +21,6 @@ from programmation.models import RapportAnnuel
 from . import courriels
 from .models import Avis, Consultation, Contact, Destinataire, Organisme, Reouverture
 from .selectors import JOURS_AVANT_RELANCE, peut_deposer
-
-try:  # le journal d'audit de *confiance* : les écritures du portail y sont attribuées à leur auteur
-    from contrat_ville.audit import acteur
-except ImportError:  # pragma: no cover - avant l'arrivée du journal
-
-    def acteur(user, source="admin"):
-        return nullcontext()
-
 
 # --- Organismes et contacts -------------------------------------------------------------------------------
 

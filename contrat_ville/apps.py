@@ -13,6 +13,12 @@ MODELES_AUDITES = [
     ("fcs.AxeFCS", "enveloppe"),
     ("fcs.SubventionFCS", None),
     ("fcs.FondsDeConcours", None),
+    ("avis.Organisme", None),
+    ("avis.Contact", "organisme"),
+    ("avis.Consultation", None),
+    ("avis.Destinataire", "consultation"),
+    ("avis.Avis", "consultation"),
+    ("avis.Reouverture", "destinataire"),
 ]
 
 

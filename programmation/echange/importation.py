@@ -18,6 +18,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from contrat_ville.audit import acteur
 from contrat_ville.enums import NatureCredits, TypePorteur
 from contrat_ville.models import Contrat, Financeur, Pilier, Porteur, Quartier, Thematique
 from contrat_ville.nombres import formater_euros
@@ -619,7 +620,8 @@ def importer_classeur(
         rapport.erreurs += classeur.erreurs
         if not rapport.erreurs:
             try:
-                with transaction.atomic():
+                # Le journal d'audit attribue chaque ligne écrite à la personne qui importe.
+                with acteur(utilisateur, source="import"), transaction.atomic():
                     analyse = Analyse(classeur, rapport, utilisateur)
                     analyse.executer()
                     if ecrire and not rapport.erreurs:

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
+from avis.models import Avis, Consultation, Contact, Destinataire, Organisme, Reouverture
 from contrat_ville import audit
 from contrat_ville.apps import MODELES_AUDITES
 from contrat_ville.enums import NatureCredits, TypePorteur
@@ -73,6 +74,43 @@ def _axe(b):
     return AxeFCS.objects.get_or_create(enveloppe=_enveloppe(b), numero=1, defaults={"libelle": "Axe 1"})[0]
 
 
+def _commune_libre(decalage=0):
+    return Commune.objects.filter(organisme__isnull=True).order_by("pk")[decalage]
+
+
+def _organisme(b):
+    return Organisme.objects.create(commune=_commune_libre())
+
+
+def _nouveau_rapport(b):
+    return RapportAnnuel.objects.create(
+        programmation=Programmation.objects.create(annee=3000 + n() % 5000, contrat=b["contrat"])
+    )
+
+
+def _consultation(b):
+    return Consultation.objects.create(
+        rapport=_nouveau_rapport(b),
+        date_envoi=datetime.date(2031, 9, 1),
+        date_limite=datetime.date(2031, 10, 15),
+    )
+
+
+def _destinataire(b):
+    return Destinataire.objects.create(consultation=_consultation(b), organisme=_organisme(b))
+
+
+def _avis(b, u):
+    return Avis(
+        consultation=_consultation(b),
+        organisme=_organisme(b),
+        decision="FAVORABLE",
+        date_seance=datetime.date(2031, 9, 20),
+        depose_par=u,
+        depose_le=datetime.datetime(2031, 9, 21, 10, tzinfo=datetime.UTC),
+    )
+
+
 def _rapport(b):
     return RapportAnnuel.objects.get_or_create(programmation=b["prog"])[0]
 
@@ -80,6 +118,34 @@ def _rapport(b):
 # Pour chaque modèle audité : fabriquer une instance non enregistrée, et le champ qu'on modifie avec sa
 # nouvelle valeur. Un modèle audité sans fabrique fait échouer le test : ajoutez-la.
 FABRIQUES = {
+    "avis.organisme": (lambda b, u: Organisme(commune=_commune_libre()), "commune", None),
+    "avis.contact": (
+        lambda b, u: Contact(
+            utilisateur=get_user_model().objects.create_user(f"contact{n()}"), organisme=_organisme(b)
+        ),
+        "fonction",
+        "Chargée de mission",
+    ),
+    "avis.consultation": (
+        lambda b, u: Consultation(
+            rapport=_nouveau_rapport(b),
+            date_envoi=datetime.date(2031, 9, 1),
+            date_limite=datetime.date(2031, 10, 15),
+        ),
+        "date_limite",
+        datetime.date(2031, 11, 30),
+    ),
+    "avis.destinataire": (
+        lambda b, u: Destinataire(consultation=_consultation(b), organisme=_organisme(b)),
+        "rouvert",
+        True,
+    ),
+    "avis.avis": (lambda b, u: _avis(b, u), "observations", "Avis rendu après la séance du 20 septembre"),
+    "avis.reouverture": (
+        lambda b, u: Reouverture(destinataire=_destinataire(b), par=u),
+        "motif",
+        "Délibération reçue en retard",
+    ),
     "contrat_ville.porteur": (
         lambda b, u: Porteur(nom=f"Porteur {n()}", type=TypePorteur.ASSOCIATION),
         "type",
@@ -199,6 +265,8 @@ def test_chaque_chemin_d_ecriture_laisse_une_trace(label, chemin, base, agent):
     modele = apps.get_model(label)
     assert label in FABRIQUES, f"ajoutez une fabrique pour {label} dans ce test"
     fabriquer, champ, nouvelle = FABRIQUES[label]
+    if label == "avis.organisme":
+        nouvelle = _commune_libre(decalage=1)  # une autre commune, pas encore consultée
     A = EntreeJournal.Action
     with audit.acteur(agent, source="test"):
         if chemin == "save_creation":
@@ -247,7 +315,10 @@ def test_chaque_chemin_d_ecriture_laisse_une_trace(label, chemin, base, agent):
     if action == A.MODIFICATION:
         champ_modele = modele._meta.get_field(champ)
         assert list(e.changements) == [champ]
-        assert e.changements[champ][1] == audit._normaliser(champ_modele, nouvelle)
+        valeur = (
+            nouvelle.pk if hasattr(nouvelle, "pk") else nouvelle
+        )  # un ForeignKey est tracé par son numéro
+        assert e.changements[champ][1] == audit._normaliser(champ_modele, valeur)
         assert e.changements[champ][0] != e.changements[champ][1]
 
 

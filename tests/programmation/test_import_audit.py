@@ -1,0 +1,35 @@
+"""Un montant changé par un import est au journal d'audit, avec l'ancienne et la nouvelle valeur et la personne."""
+
+import pytest
+
+from contrat_ville import roles
+from contrat_ville.models import EntreeJournal
+from programmation.echange.importation import importer_classeur
+from programmation.models import Dossier, LigneFinancement
+from tests.comptes import utilisateur
+
+from .classeurs import classeur
+from .test_import import DOSSIERS, FINANCEMENTS
+
+
+@pytest.mark.django_db
+def test_un_montant_change_par_import_est_au_journal_avec_la_personne():
+    agent = utilisateur("agent.import", roles.AGENT)
+    importer_classeur(classeur(DOSSIERS, FINANCEMENTS), nom_fichier="p.xlsx", utilisateur=agent)
+    ligne = LigneFinancement.objects.get(dossier__numero="2022-002", financeur__code="REGION")
+    creation = EntreeJournal.objects.get(objet_id=str(ligne.pk), type_objet__model="lignefinancement")
+    assert (creation.action, creation.source, creation.utilisateur) == ("creation", "import", agent)
+
+    modifies = [list(f) for f in FINANCEMENTS]
+    modifies[3][5] = "10 000,00 €"
+    rapport = importer_classeur(classeur(DOSSIERS, modifies), nom_fichier="p2.xlsx", utilisateur=agent)
+    assert rapport.ecrit
+    entree = EntreeJournal.objects.get(objet_id=str(ligne.pk), action="modification")
+    assert entree.changements == {"montant_accorde": ["9999.99", "10000.00"]}
+    assert (entree.source, entree.utilisateur, entree.nom_utilisateur) == ("import", agent, "agent.import")
+    assert entree.parent == f"programmation.dossier:{ligne.dossier_id}"
+    ligne.refresh_from_db()
+    # L'entrée est visible dans l'historique du dossier (les lignes en font partie).
+    from contrat_ville.admin_base import entrees_de
+
+    assert entree in entrees_de(Dossier.objects.get(pk=ligne.dossier_id))
