@@ -17,7 +17,8 @@ CHAMP_JETON = "_jeton_version"
 def version_de(obj) -> int:
     from .admin_base import entrees_de
 
-    return entrees_de(obj).values_list("id", flat=True).first() or 0
+    # Le plus grand numéro, pas la date la plus récente : les numéros croissent avec chaque écriture.
+    return entrees_de(obj).order_by("-id").values_list("id", flat=True).first() or 0
 
 
 def changements_depuis(obj, version: int) -> list:

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
+from contrat_ville.concurrence import CHAMP_JETON, version_de
 from contrat_ville.enums import NatureCredits
 from contrat_ville.models import Financeur, Quartier
 from contrat_ville.nombres import formater_euros
@@ -56,6 +57,8 @@ def formulaire(dossier: Dossier, **modifs) -> dict:
     }
     if dossier.focus:
         donnees["focus"] = "on"
+    # La version du dossier que la page affichait (verrou optimiste, contrat_ville/concurrence.py).
+    donnees[CHAMP_JETON] = version_de(dossier)
     lignes = list(dossier.lignes_financement.order_by("pk"))
     prefixe = "lignes_financement"
     donnees.update(

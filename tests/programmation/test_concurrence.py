@@ -44,7 +44,10 @@ def test_le_second_agent_est_prevenu_et_rien_n_est_perdu(deux_agents, dossier):
     form_a, form_b = ouvrir(ca, dossier), ouvrir(cb, dossier)
 
     form_a["lignes_financement-0-montant_accorde"] = "1500.00"
-    assert ca.post(url(dossier), form_a).status_code == 302
+    reponse_a = ca.post(url(dossier), form_a)
+    assert reponse_a.status_code == 302, (
+        reponse_a.context and reponse_a.context["adminform"].form.non_field_errors()
+    )
 
     form_b["intitule"] = "Ateliers numériques pour les seniors"
     reponse = cb.post(url(dossier), form_b)
