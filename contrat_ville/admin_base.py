@@ -45,7 +45,8 @@ class BaseAdmin(admin.ModelAdmin):
                 version = request.POST.get(CHAMP_JETON, "")
             else:
                 obj = self.get_object(request, unquote(object_id))
-                version = version_de(obj) if obj is not None else ""
+                # En texte : un entier passerait par la mise en forme française (« 1 234 »).
+                version = str(version_de(obj)) if obj is not None else ""
             extra_context = {**(extra_context or {}), "champ_version": CHAMP_JETON, "version_objet": version}
         return super().change_view(request, object_id, form_url, extra_context)
 

@@ -108,3 +108,24 @@ def test_un_formulaire_sans_version_est_refuse(deux_agents, dossier):
     form["intitule"] = "Sans version"
     assert ca.post(url(dossier), form).status_code == 200
     assert Dossier.objects.get(pk=dossier.pk).intitule == "Ateliers numériques"
+
+
+def test_une_version_a_plusieurs_chiffres_n_est_pas_mise_en_forme(deux_agents, dossier):
+    """La version voyage en texte brut : « 1 234 567 » à la française ne serait plus relue."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    EntreeJournal.objects.create(
+        id=1234567,
+        horodatage=timezone.now(),
+        source="test",
+        action="modification",
+        type_objet=ContentType.objects.get_for_model(Dossier),
+        objet_id=str(dossier.pk),
+        objet_repr=str(dossier),
+    )
+    ca, _ = deux_agents
+    form = ouvrir(ca, dossier)
+    assert form["_jeton_version"] == "1234567"
+    form["intitule"] = "Titre après une longue vie"
+    assert ca.post(url(dossier), form).status_code == 302
