@@ -59,6 +59,20 @@ def acteur(utilisateur, source: str = "script", adresse_ip: str | None = None):
         _contexte.reset(jeton)
 
 
+_suspendu: contextvars.ContextVar[bool] = contextvars.ContextVar("audit_suspendu", default=False)
+
+
+@contextmanager
+def suspendu():
+    """Pour la seule restauration d'une sauvegarde : remettre les données n'est pas les changer (et le journal
+    d'origine est lui-même restauré)."""
+    jeton = _suspendu.set(True)
+    try:
+        yield
+    finally:
+        _suspendu.reset(jeton)
+
+
 def contexte_courant() -> Contexte:
     return _contexte.get() or Contexte(None, "systeme")
 
@@ -271,7 +285,7 @@ def _entree(modele, action: str, objet_id, objet_repr: str, changements: dict, p
 def _ecrire(entrees: list, using: str) -> None:
     from .models import EntreeJournal
 
-    if entrees:
+    if entrees and not _suspendu.get():
         EntreeJournal.objects.using(using).bulk_create(entrees)
 
 
