@@ -21,7 +21,11 @@ APPLICATIONS_DU_PRODUIT = ("contrat_ville", "programmation", "fcs", "avis")
 APPLICATIONS_SAISIES_PAR_L_AGENT = ("programmation", "fcs", "avis")
 MODELES_SAISIS_PAR_L_AGENT = ("contrat_ville.porteur",)
 # Jamais modifiables par quiconque dans l'administration (écrits par le code seul).
-MODELES_EN_LECTURE_SEULE = ("contrat_ville.entreejournal", "programmation.transitionrapport")
+MODELES_EN_LECTURE_SEULE = (
+    "contrat_ville.entreejournal",
+    "programmation.transitionrapport",
+    "programmation.journalechange",
+)
 # Réservés à la direction et à l'audit.
 MODELES_RESERVES_A_LA_DIRECTION = ("contrat_ville.entreejournal",)
 
