@@ -1,0 +1,57 @@
+"""Données des scripts de pannes et de charge : l'année de démonstration, et une consultation ouverte à N communes
+dont chacune a un compte du portail (mot de passe connu des scripts). Exécuté dans le projet :
+
+    python manage.py shell -c "from scripts.donnees_banc import preparer; preparer(60)"
+"""
+
+import datetime
+import json
+
+MOT_DE_PASSE = "Banc-Essai-Portail-2024!"
+
+
+def preparer(nb_organismes: int = 60) -> None:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from avis import services
+    from avis.models import Organisme
+    from contrat_ville.audit import acteur
+    from contrat_ville.models import Commune, Contrat
+    from programmation.enums import StatutRapport
+    from programmation.models import Programmation, RapportAnnuel
+
+    call_command("charger_referentiel", verbosity=0)
+    call_command("demo", verbosity=0)
+    User = get_user_model()
+    agent = User.objects.get(username="agent")
+    contrat = Contrat.objects.order_by("date_signature").first()
+    with acteur(agent, source="banc"):
+        programmation, _ = Programmation.objects.get_or_create(annee=2022, defaults={"contrat": contrat})
+        rapport, _ = RapportAnnuel.objects.get_or_create(
+            programmation=programmation,
+            defaults={"statut": StatutRapport.ADOPTE, "date_seance_conseil": datetime.date(2023, 6, 1)},
+        )
+        communes = list(Commune.objects.filter(organisme__isnull=True).order_by("code_insee")[:nb_organismes])
+        organismes = [Organisme.objects.create(commune=c) for c in communes]
+        aujourdhui = timezone.localdate()
+        consultation = services.creer_consultation(
+            rapport=rapport,
+            date_envoi=aujourdhui - datetime.timedelta(days=2),
+            date_limite=aujourdhui + datetime.timedelta(days=40),
+            organismes=organismes,
+            par=agent,
+        )
+        services.lancer_consultation(consultation=consultation, par=agent)
+        # Un seul hachage pour tous les comptes : le préparer 60 fois coûterait une minute.
+        empreinte = make_password(MOT_DE_PASSE)
+        comptes = []
+        for i, organisme in enumerate(organismes):
+            contact = services.creer_contact(
+                organisme=organisme, email=f"banc{i}@commune.example", prenom="Banc", nom=str(i), par=agent
+            )
+            User.objects.filter(pk=contact.utilisateur_id).update(password=empreinte, is_active=True)
+            comptes.append(contact.utilisateur.username)
+    print(json.dumps({"consultation": consultation.pk, "comptes": comptes}))
