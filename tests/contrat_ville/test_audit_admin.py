@@ -33,7 +33,9 @@ def test_un_montant_change_dans_l_admin_est_au_journal_et_dans_l_historique(clie
     )
 
     ligne = dossier.lignes_financement.get()
-    entree = EntreeJournal.objects.get(objet_id=str(ligne.pk), action="modification")
+    entree = EntreeJournal.objects.get(
+        type_objet__model="lignefinancement", objet_id=str(ligne.pk), action="modification"
+    )
     assert entree.changements == {"montant_accorde": ["1000.00", "1500.00"]}
     assert (entree.utilisateur, entree.source, entree.adresse_ip) == (agent, "admin", "127.0.0.1")
     ligne.refresh_from_db()

@@ -98,7 +98,8 @@ def test_un_agent_seul_enregistre_deux_fois_de_suite(deux_agents, dossier):
     form["intitule"] = "Second titre"
     assert ca.post(url(dossier), form).status_code == 302
     assert Dossier.objects.get(pk=dossier.pk).intitule == "Second titre"
-    assert EntreeJournal.objects.filter(objet_id=str(dossier.pk), action="modification").count() == 2
+    modifications = EntreeJournal.objects.filter(type_objet__model="dossier", objet_id=str(dossier.pk))
+    assert modifications.filter(action="modification").count() == 2
 
 
 def test_un_formulaire_sans_version_est_refuse(deux_agents, dossier):

@@ -24,7 +24,9 @@ def test_un_montant_change_par_import_est_au_journal_avec_la_personne():
     modifies[3][5] = "10 000,00 €"
     rapport = importer_classeur(classeur(DOSSIERS, modifies), nom_fichier="p2.xlsx", utilisateur=agent)
     assert rapport.ecrit
-    entree = EntreeJournal.objects.get(objet_id=str(ligne.pk), action="modification")
+    entree = EntreeJournal.objects.get(
+        type_objet__model="lignefinancement", objet_id=str(ligne.pk), action="modification"
+    )
     assert entree.changements == {"montant_accorde": ["9999.99", "10000.00"]}
     assert (entree.source, entree.utilisateur, entree.nom_utilisateur) == ("import", agent, "agent.import")
     assert entree.parent == f"programmation.dossier:{ligne.dossier_id}"
