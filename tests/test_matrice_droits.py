@@ -136,6 +136,7 @@ NOMMEES = {
     },
     "admin:programmation_dossier_export": {"": pour(OK, auditeur=INTERDIT, **SANS_DROIT_ADMIN)},
     "admin:programmation_dossier_export_financeurs": {"": pour(OK, auditeur=INTERDIT, **SANS_DROIT_ADMIN)},
+    "tableau:tableau_de_bord": {"": RAPPORT},
     "rapport:liste": {"": RAPPORT},
     "rapport:fiche": {"": RAPPORT},
     "rapport:apercu": {"": RAPPORT},
