@@ -319,7 +319,9 @@ def objet_du_modele(label: str):
 
 def reponse_de(client: Client, url: str):
     r = client.get(url)
-    r.close()  # les FileResponse gardent leur fichier ouvert jusque-là
+    if r.streaming:
+        # Lire le flux jusqu'au bout ferme le fichier (FileResponse) par le chemin du client de test.
+        b"".join(r.streaming_content)
     if r.status_code in (301, 302):
         cible = r["Location"]
         if cible.startswith("/connexion/"):

@@ -1,3 +1,4 @@
+import gc
 import subprocess
 
 import pytest
@@ -111,5 +112,8 @@ def test_le_rendu_est_borne_dans_le_temps():
     from programmation.rapport.rendu import DelaiDepasse
 
     long = "<html><body>" + "<table>" + "<tr><td>cellule</td></tr>" * 20000 + "</table></body></html>"
+    # Les déchets laissés par les tests précédents ne doivent pas être ramassés pendant le rendu : l'alarme
+    # tomberait dans un __del__ (ModelState) où l'exception est avalée, et le délai ne serait pas vu.
+    gc.collect()
     with pytest.raises(DelaiDepasse):
         rendre_pdf(long, delai=0.2)
