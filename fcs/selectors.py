@@ -6,6 +6,8 @@ from decimal import Decimal
 from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
 
+from contrat_ville.nombres import arrondi
+
 from .models import AxeFCS, EnveloppeFCS, FondsDeConcours, SubventionFCS
 
 ZERO = Decimal("0.00")
@@ -61,7 +63,8 @@ def montant_attribue_fcs(enveloppe: EnveloppeFCS, exclure_pk=None) -> Decimal:
     qs = SubventionFCS.objects.filter(axe__enveloppe=enveloppe)
     if exclure_pk:
         qs = qs.exclude(pk=exclure_pk)
-    return qs.aggregate(total=Sum("montant"))["total"] or ZERO
+    # Au centime : SQLite rend les sommes en flottants.
+    return arrondi(qs.aggregate(total=Sum("montant"))["total"] or ZERO)
 
 
 @dataclass(frozen=True)

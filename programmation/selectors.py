@@ -17,7 +17,7 @@ from django.db.models.functions import Coalesce
 
 from contrat_ville.enums import CodeFinanceur, NatureCredits, TypePorteur
 from contrat_ville.models import Commune, Contrat, Financeur, Pilier, Quartier
-from contrat_ville.nombres import formater_euros, taux
+from contrat_ville.nombres import arrondi, formater_euros, taux
 from fcs.selectors import SyntheseFCS, synthese_fcs
 
 from .enums import StatutDossier
@@ -28,6 +28,11 @@ ZERO = Decimal("0.00")
 
 def somme(champ: str, **filtre) -> Coalesce:
     return Coalesce(Sum(champ, filter=Q(**filtre) if filtre else None), ZERO)
+
+
+def au_centime(rang: dict) -> dict:
+    """Les sommes d'un agrégat, au centime : SQLite les rend en flottants (`6931463.00000000`), pas PostgreSQL."""
+    return {cle: arrondi(v) if isinstance(v, Decimal) else v for cle, v in rang.items()}
 
 
 def dossiers_de_l_annee(annee: int) -> QuerySet[Dossier]:
@@ -87,7 +92,7 @@ def repartition_par_pilier(
 ) -> RepartitionPiliers:
     """Montants accordés par pilier, leur part, droit commun / spécifiques et crédits de l'État."""
     par_pilier = {
-        row["dossier__pilier"]: row
+        row["dossier__pilier"]: au_centime(row)
         for row in lignes_retenues(dossiers, financeur)
         .values("dossier__pilier")
         .annotate(
@@ -162,9 +167,11 @@ def chiffres_programmation(dossiers: QuerySet[Dossier], financeur=None) -> Chiff
         nb_abandonnes=Count("pk", filter=Q(statut=StatutDossier.ABANDONNE)),
         nb_soutenus_anct=Count("pk", filter=Q(Exists(ligne_anct), statut=StatutDossier.RETENU)),
     )
-    montants = lignes_retenues(dossiers, financeur).aggregate(
-        total=somme("montant_accorde"),
-        principales=somme("montant_accorde", dossier__thematique__principale=True),
+    montants = au_centime(
+        lignes_retenues(dossiers, financeur).aggregate(
+            total=somme("montant_accorde"),
+            principales=somme("montant_accorde", dossier__thematique__principale=True),
+        )
     )
     return ChiffresProgrammation(
         total=montants["total"],
@@ -421,7 +428,7 @@ def financements_par_financeur(dossiers: QuerySet[Dossier], par: str) -> tuple[F
             specifiques=r["specifiques"],
             total=r["total"],
         )
-        for r in rangs
+        for r in map(au_centime, rangs)
     )
 
 
@@ -441,7 +448,7 @@ class LigneFinanceur:
 def repartition_par_financeur(dossiers: QuerySet[Dossier], financeur=None) -> tuple[LigneFinanceur, ...]:
     """Montants accordés aux dossiers retenus, par financeur (du plus grand au plus petit) : deux requêtes."""
     par_financeur = {
-        row["financeur"]: row
+        row["financeur"]: au_centime(row)
         for row in lignes_retenues(dossiers, financeur)
         .values("financeur")
         .annotate(
@@ -501,6 +508,7 @@ def repartition_par_quartier(
         .order_by()
         .values_list("dossier__quartiers", "montant")
     )
+    montants = {cle: arrondi(montant) for cle, montant in montants.items()}
     # Repartir des clés évite qu'un filtre déjà joint sur les quartiers ne restreigne le regroupement.
     retenus = dossiers_retenus(Dossier.objects.filter(pk__in=dossiers.values("pk")))
     nombres = dict(
@@ -554,7 +562,7 @@ def tendance_par_annee(
     """
     dossiers = dossiers.filter(programmation__annee__in=annees)
     montants = {
-        row["dossier__programmation__annee"]: row
+        row["dossier__programmation__annee"]: au_centime(row)
         for row in lignes_retenues(dossiers, financeur)
         .values("dossier__programmation__annee")
         .annotate(

@@ -152,6 +152,7 @@ def annee_main(db):
 def test_chiffres_a_la_main(annee_main):
     c = chiffres_programmation(dossiers_de_l_annee(2030))
     assert c.total == D("1800.50")  # 1 000 + 500 + 300,50 ; le refusé est exclu
+    assert str(c.total) == "1800.50"  # au centime, sur SQLite (sommes en flottants) comme sur PostgreSQL
     assert (c.nb_deposes, c.nb_retenus, c.nb_refuses) == (3, 2, 1)
     assert c.nb_soutenus_anct == 1  # B a demandé l'État sans l'obtenir
     assert c.montant_thematiques_principales == D("1500")
@@ -176,6 +177,7 @@ def test_repartition_a_la_main_avec_une_ligne_sans_nature(annee_main):
     assert par_code["2"].taux == D("16.7")
     assert par_code["3"].montant == D(0) and par_code["3"].taux == D("0.0")
     assert r.sans_nature == D("300.50")
+    assert [str(ligne.montant) for ligne in r.lignes] == ["1500.00", "0.00", "300.50", "0.00"]
     assert r.taux_specifiques == D("55.5")  # 1 000 / 1 800,50 = 55,54 %
     assert r.total_etat == D("1000")
     assert par_code["1"].taux_etat == D("100")
