@@ -2,6 +2,8 @@
 
 Objectifs (issue 3) : 2021 en moins de 3 s ; l'année synthétique en moins de 20 s ; le rapport complet
 (requêtes + gabarits + rendu) à moins de 1,2 × le temps de WeasyPrint seul sur le même HTML.
+Le temps processeur est imprimé à côté du temps mural : sur une machine partagée (charge bien au-dessus du
+nombre de cœurs), le mur mesure surtout l'attente ; le processeur exclut celui du serveur PostgreSQL.
 Utilise la base de DATABASE_URL (SQLite par défaut) ; l'année synthétique est écrite dans une transaction
 annulée à la fin.
 """
@@ -33,29 +35,44 @@ from programmation.synthetique import creer_annee_synthetique  # noqa: E402
 REPETITIONS = 3
 
 
+def chrono(fonction):
+    """(durée murale, temps processeur de ce processus) : la machine est partagée, le second varie moins."""
+    mur, cpu = time.perf_counter(), time.process_time()
+    fonction()
+    return time.perf_counter() - mur, time.process_time() - cpu
+
+
 def mesurer(rapport, libelle, objectif, repetitions=REPETITIONS):
-    """Rapport complet et WeasyPrint seul mesurés en alternance (la machine est partagée), médianes."""
+    """Rapport complet et WeasyPrint seul mesurés en alternance, médianes."""
     with CaptureQueriesContext(connection) as requetes:
         pdf = pdf_du_rapport(rapport)  # tour de chauffe : polices, caches de WeasyPrint
     html = html_du_rapport(rapport)
-    durees_rapport, durees_weasyprint = [], []
+    rapport_complet, weasyprint_seul = [], []
     for _ in range(repetitions):
-        debut = time.perf_counter()
-        pdf_du_rapport(rapport)
-        durees_rapport.append(time.perf_counter() - debut)
-        debut = time.perf_counter()
-        HTML(string=html, base_url=BASE_URL, url_fetcher=RecuperateurStatique()).write_pdf()
-        durees_weasyprint.append(time.perf_counter() - debut)
-    duree_rapport = statistics.median(durees_rapport)
-    duree_weasyprint = statistics.median(durees_weasyprint)
-    ratio = duree_rapport / duree_weasyprint
+        rapport_complet.append(chrono(lambda: pdf_du_rapport(rapport)))
+        weasyprint_seul.append(
+            chrono(
+                lambda: HTML(string=html, base_url=BASE_URL, url_fetcher=RecuperateurStatique()).write_pdf()
+            )
+        )
+    mur = statistics.median(m for m, _ in rapport_complet)
+    cpu = statistics.median(c for _, c in rapport_complet)
+    mur_w = statistics.median(m for m, _ in weasyprint_seul)
+    cpu_w = statistics.median(c for _, c in weasyprint_seul)
+    ratio, ratio_cpu = mur / mur_w, cpu / cpu_w
     print(
-        f"{libelle} : rapport complet {duree_rapport:.2f} s (objectif < {objectif} s : "
-        f"{'tenu' if duree_rapport < objectif else 'MANQUÉ'}) ; WeasyPrint seul {duree_weasyprint:.2f} s ; "
-        f"rapport / WeasyPrint = {ratio:.2f} (objectif ≤ 1,20 : {'tenu' if ratio <= 1.2 else 'MANQUÉ'}) ; "
-        f"{len(requetes.captured_queries)} requêtes ; PDF {len(pdf) // 1024} Kio ; médianes de {repetitions}"
+        f"{libelle} ({len(requetes.captured_queries)} requêtes, PDF {len(pdf) // 1024} Kio, médianes de {repetitions})"
     )
-    return duree_rapport < objectif and ratio <= 1.2
+    print(
+        f"  rapport complet : {mur:.2f} s mur, {cpu:.2f} s processeur — objectif < {objectif} s : "
+        f"{'tenu' if mur < objectif else 'MANQUÉ'} (mur), {'tenu' if cpu < objectif else 'MANQUÉ'} (processeur)"
+    )
+    print(f"  WeasyPrint seul sur le même HTML : {mur_w:.2f} s mur, {cpu_w:.2f} s processeur")
+    print(
+        f"  rapport / WeasyPrint : {ratio:.2f} mur, {ratio_cpu:.2f} processeur — objectif ≤ 1,20 : "
+        f"{'tenu' if ratio <= 1.2 else 'MANQUÉ'} (mur), {'tenu' if ratio_cpu <= 1.2 else 'MANQUÉ'} (processeur)"
+    )
+    return mur < objectif and ratio <= 1.2
 
 
 def rapport_de(programmation):
@@ -70,7 +87,10 @@ def main():
         call_command("charger_referentiel", verbosity=0)
     if not Programmation.objects.filter(annee=2021).exists() and "demo" in get_commands():
         call_command("demo", verbosity=0)
-    print(f"Base : {connection.vendor} ({connection.settings_dict['NAME']})")
+    print(
+        f"Base : {connection.vendor} ({connection.settings_dict['NAME']}) ; charge de la machine : "
+        f"{' / '.join(f'{c:.1f}' for c in os.getloadavg())} sur {os.cpu_count()} cœurs"
+    )
     tenu = True
     programmation = Programmation.objects.filter(annee=2021).first()
     if programmation is None:
