@@ -176,6 +176,15 @@ class RapportAnnuelAdmin(admin.ModelAdmin):
             return redirect("rapport:liste")
         return redirect("rapport:fiche", annee=rapport.programmation.annee)
 
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(JournalEchange)
 class JournalEchangeAdmin(admin.ModelAdmin):

@@ -126,6 +126,7 @@ def test_lien_depuis_l_administration(client, agent):
     client.force_login(agent)
     index = client.get("/admin/").content.decode()
     assert "/admin/programmation/rapportannuel/" in index and "Rapports annuels" in index
+    assert "/admin/programmation/rapportannuel/add/" not in index  # le cycle passe par les pages du rapport
     assert client.get("/admin/programmation/rapportannuel/")["Location"] == "/rapport-annuel/"
 
 
