@@ -117,3 +117,13 @@ def test_le_rendu_est_borne_dans_le_temps():
     gc.collect()
     with pytest.raises(DelaiDepasse):
         rendre_pdf(long, delai=0.2)
+
+
+def test_date_longue_a_la_francaise():
+    import datetime
+
+    from programmation.templatetags.rapport import date_longue
+
+    assert date_longue(datetime.date(2022, 12, 6)) == "6 décembre 2022"
+    assert date_longue(datetime.date(2023, 12, 1)) == "1er décembre 2023"
+    assert date_longue(None) == ""
