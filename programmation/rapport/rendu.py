@@ -72,21 +72,33 @@ class RecuperateurStatique(URLFetcher):
         return URLFetcherResponse(url, contenu, {"Content-Type": type_mime})
 
 
+def _dans_un_destructeur(frame) -> bool:
+    """Une exception levée dans `__del__` est avalée par Python : on attend alors le tic suivant."""
+    while frame is not None:
+        if frame.f_code.co_name == "__del__":
+            return True
+        frame = frame.f_back
+    return False
+
+
 @contextmanager
 def limite_de_temps(secondes: float):
     """Interrompt le rendu au-delà de `secondes` (SIGALRM dans le fil principal : gunicorn, commandes).
 
-    Hors du fil principal (serveur de développement), seule l'échéance du récupérateur s'applique.
+    L'alarme se répète toutes les 50 ms une fois l'échéance passée, et ne lève pas dans un destructeur
+    (où l'exception serait perdue). Hors du fil principal (serveur de développement), seule l'échéance du
+    récupérateur d'URL s'applique.
     """
     if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
         yield
         return
 
     def alarme(signum, frame):
-        raise DelaiDepasse(f"Le rendu du rapport a dépassé {secondes:g} s.")
+        if not _dans_un_destructeur(frame):
+            raise DelaiDepasse(f"Le rendu du rapport a dépassé {secondes:g} s.")
 
     precedent = signal.signal(signal.SIGALRM, alarme)
-    signal.setitimer(signal.ITIMER_REAL, secondes)
+    signal.setitimer(signal.ITIMER_REAL, secondes, 0.05)
     try:
         yield
     finally:
