@@ -82,6 +82,8 @@ JAMAIS = {
     "contrat_ville.entreejournal": "acd",
     "programmation.journalechange": "acd",
     "avis.reouverture": "acd",
+    # Le cycle du rapport passe par ses propres pages (services, transitions tracées), jamais par l'admin.
+    "programmation.rapportannuel": "acd",
     "avis.avis": "d",
     "avis.contact": "d",
     "avis.destinataire": "ad",
