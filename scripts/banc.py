@@ -37,8 +37,10 @@ def preparer_base(env: dict, nb_organismes: int) -> dict:
 
 
 class Gunicorn:
-    def __init__(self, env: dict, port: int, workers: int = 2, timeout: int = 60):
+    def __init__(self, env: dict, port: int, workers: int = 2, timeout: int = 60, threads: int = 1):
         self.env, self.port, self.workers, self.timeout = env, port, workers, timeout
+        # Plusieurs fils par worker : une page n'attend plus derrière un rendu PDF ou un envoi de 2 Mo.
+        self.threads = threads
         self.processus = None
 
     def __enter__(self):
@@ -48,6 +50,8 @@ class Gunicorn:
                 "contrat_ville.wsgi",
                 "-w",
                 str(self.workers),
+                "--threads",
+                str(self.threads),
                 "-b",
                 f"127.0.0.1:{self.port}",
                 "--timeout",

@@ -112,6 +112,9 @@ def main():
     parser.add_argument("--duree", type=int, default=300, help="secondes de charge (défaut 300)")
     parser.add_argument("--utilisateurs", type=int, default=50)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--threads", type=int, default=4, help="fils par worker gunicorn (gthread ; 1 = synchrone)"
+    )
     options = parser.parse_args()
     nb_agents = max(1, options.utilisateurs // 5)
     nb_portail = options.utilisateurs - nb_agents
@@ -134,7 +137,9 @@ def main():
     pdf = pdf_de_taille(2 * 1024 * 1024)
     mesures = Mesures()
     try:
-        with Gunicorn(env, PORT_WEB, workers=options.workers, timeout=120) as serveur:
+        with Gunicorn(
+            env, PORT_WEB, workers=options.workers, timeout=120, threads=options.threads
+        ) as serveur:
             debut = time.monotonic()
             fin = debut + options.duree
             fils = []
@@ -173,7 +178,7 @@ def main():
 
 def imprimer(mesures, duree, options):
     print(
-        f"\n== Charge : {options.utilisateurs} utilisateurs, {duree:.0f} s, {options.workers} workers gunicorn =="
+        f"\n== Charge : {options.utilisateurs} utilisateurs, {duree:.0f} s, {options.workers} workers gunicorn × {options.threads} fils =="
     )
     total = echecs = erreurs_serveur = 0
     attendus = {"page": (200,), "téléchargement": (200,), "dépôt d'avis (2 Mo)": (302,), "connexion": (302,)}
