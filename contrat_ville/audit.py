@@ -412,6 +412,34 @@ def _m2m_change(sender, instance, action, reverse, model, pk_set, using=None, **
     )
 
 
+def tracer_liens(modele, champ: str, changements, using: str = "default") -> None:
+    """Trace des liens ManyToMany écrits directement dans la table de liaison (import en masse) : une entrée
+    « champ : avant → après » par objet dont les liens ont changé, comme le fait le signal m2m_changed.
+
+    `changements` : itérable de (objet, libellés avant, libellés après)."""
+    from .models import EntreeJournal
+
+    config = _registre.get(modele)
+    if config is None:
+        return
+    entrees = []
+    for obj, avant, apres in changements:
+        avant, apres = sorted(avant), sorted(apres)
+        if avant == apres:
+            continue
+        entrees.append(
+            _entree(
+                modele,
+                EntreeJournal.Action.MODIFICATION,
+                obj.pk,
+                _repr_sans_requete(obj, using),
+                {champ: [avant, apres]},
+                _parent(config, obj),
+            )
+        )
+    _ecrire(entrees, using)
+
+
 # --- Écritures en masse (queryset) --------------------------------------------------------------------------
 
 

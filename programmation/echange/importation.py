@@ -18,7 +18,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from contrat_ville.audit import acteur
+from contrat_ville.audit import acteur, tracer_liens
 from contrat_ville.enums import NatureCredits, TypePorteur
 from contrat_ville.models import Contrat, Financeur, Pilier, Porteur, Quartier, Thematique
 from contrat_ville.nombres import formater_euros
@@ -600,6 +600,20 @@ class Analyse:
         for quartier_id, dossiers in a_retirer.items():
             lien.objects.filter(quartier_id=quartier_id, dossier_id__in=dossiers).delete()
         lien.objects.bulk_create(a_ajouter, batch_size=2000)
+        # La table de liaison est écrite directement (sans signal m2m_changed) : la trace est faite ici.
+        noms = {q.pk: str(q) for q in self.quartiers.values()}
+        tracer_liens(
+            Dossier,
+            "quartiers",
+            [
+                (
+                    par_id[cle],
+                    [noms.get(pk, str(pk)) for pk in self.quartiers_existants.get(par_id[cle].pk, set())],
+                    [noms.get(pk, str(pk)) for pk in voulus],
+                )
+                for cle, voulus in self.quartiers_voulus.items()
+            ],
+        )
 
 
 def importer_classeur(
