@@ -38,6 +38,7 @@ class Organisme(models.Model):
     objects = GestionnaireAudite()
 
     class Meta:
+        base_manager_name = "objects"
         verbose_name = "organisme consulté"
         verbose_name_plural = "organismes consultés"
         constraints = [
@@ -76,6 +77,7 @@ class Contact(Trace):
     objects = GestionnaireAudite()
 
     class Meta:
+        base_manager_name = "objects"
         verbose_name = "contact du portail"
         verbose_name_plural = "contacts du portail"
         ordering = ["organisme", "utilisateur__last_name"]
@@ -104,6 +106,7 @@ class Consultation(Trace):
     objects = GestionnaireAudite()
 
     class Meta:
+        base_manager_name = "objects"
         verbose_name = "consultation"
         verbose_name_plural = "consultations"
         ordering = ["-date_envoi"]
@@ -152,6 +155,7 @@ class Destinataire(models.Model):
     objects = GestionnaireAudite()
 
     class Meta:
+        base_manager_name = "objects"
         verbose_name = "suivi d'un organisme consulté"
         verbose_name_plural = "suivi des organismes consultés"
         ordering = ["consultation", "organisme__commune__nom", "organisme__conseil_citoyen__nom"]
@@ -205,6 +209,7 @@ class Avis(models.Model):
     objects = GestionnaireAudite()
 
     class Meta:
+        base_manager_name = "objects"
         verbose_name = "avis"
         verbose_name_plural = "avis"
         ordering = ["consultation", "depose_le"]
@@ -235,6 +240,7 @@ class Reouverture(models.Model):
     objects = GestionnaireAudite()
 
     class Meta:
+        base_manager_name = "objects"
         verbose_name = "réouverture d'un avis"
         verbose_name_plural = "réouvertures d'avis"
         ordering = ["destinataire", "le"]

@@ -205,6 +205,8 @@ class Porteur(Trace):
     objects = GestionnaireAudite()
 
     class Meta:
+        # Les écritures internes de Django (mises à NULL en cascade…) passent aussi par le journal.
+        base_manager_name = "objects"
         verbose_name = "porteur"
         verbose_name_plural = "porteurs"
         ordering = ["nom"]

@@ -17,6 +17,7 @@ class EnveloppeFCS(Trace):
     objects = GestionnaireAudite()
 
     class Meta:
+        base_manager_name = "objects"
         verbose_name = "enveloppe du fonds de cohésion sociale"
         verbose_name_plural = "enveloppes du fonds de cohésion sociale"
         ordering = ["-annee"]
@@ -54,6 +55,7 @@ class AxeFCS(models.Model):
     objects = GestionnaireAudite()
 
     class Meta:
+        base_manager_name = "objects"
         verbose_name = "axe du FCS"
         verbose_name_plural = "axes du FCS"
         ordering = ["enveloppe", "numero"]
@@ -76,6 +78,7 @@ class SubventionFCS(Trace):
     objects = GestionnaireAudite()
 
     class Meta:
+        base_manager_name = "objects"
         verbose_name = "subvention du FCS"
         verbose_name_plural = "subventions du FCS"
         ordering = ["axe", "ordre", "id"]
@@ -119,6 +122,7 @@ class FondsDeConcours(Trace):
     objects = GestionnaireAudite()
 
     class Meta:
+        base_manager_name = "objects"
         verbose_name = "fonds de concours"
         verbose_name_plural = "fonds de concours"
         ordering = ["-annee", "commune__nom"]

@@ -73,6 +73,7 @@ class Dossier(Trace):
     objects = GestionnaireAudite()
 
     class Meta:
+        base_manager_name = "objects"
         verbose_name = "dossier"
         verbose_name_plural = "dossiers"
         ordering = ["programmation", "numero"]
@@ -112,6 +113,7 @@ class LigneFinancement(Trace):
     objects = GestionnaireAudite()
 
     class Meta:
+        base_manager_name = "objects"
         verbose_name = "ligne de financement"
         verbose_name_plural = "lignes de financement"
         ordering = ["dossier", "financeur__nom"]
@@ -150,6 +152,7 @@ class BlocNarratif(Trace):
     objects = GestionnaireAudite()
 
     class Meta:
+        base_manager_name = "objects"
         verbose_name = "bloc rédigé du rapport"
         verbose_name_plural = "blocs rédigés du rapport"
         ordering = ["programmation", "type"]
@@ -187,6 +190,7 @@ class RapportAnnuel(models.Model):
     objects = GestionnaireAudite()
 
     class Meta:
+        base_manager_name = "objects"
         verbose_name = "rapport annuel"
         verbose_name_plural = "rapports annuels"
         ordering = ["-programmation__annee"]
@@ -213,6 +217,7 @@ class TransitionRapport(models.Model):
     objects = GestionnaireAudite()
 
     class Meta:
+        base_manager_name = "objects"
         verbose_name = "transition du rapport"
         verbose_name_plural = "transitions du rapport"
         ordering = ["rapport", "le"]

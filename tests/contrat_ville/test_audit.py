@@ -244,6 +244,8 @@ def test_les_gestionnaires_des_modeles_audites_tracent_les_ecritures_en_masse():
     for modele in audit.modeles_audites():
         assert isinstance(modele._default_manager, audit.GestionnaireAudite), modele
         assert isinstance(modele._default_manager.all(), audit.QuerySetAudite), modele
+        # Django écrit aussi par le gestionnaire de base (mises à NULL d'une suppression en cascade…).
+        assert isinstance(modele._base_manager, audit.GestionnaireAudite), modele
 
 
 CHEMINS = [
@@ -251,6 +253,7 @@ CHEMINS = [
     "create",
     "save_modification",
     "update",
+    "base_manager_update",
     "bulk_create",
     "bulk_update",
     "delete",
@@ -297,6 +300,8 @@ def test_chaque_chemin_d_ecriture_laisse_une_trace(label, chemin, base, agent):
                 obj.save()
             elif chemin == "update":
                 assert modele.objects.filter(pk=obj.pk).update(**{champ: nouvelle}) == 1
+            elif chemin == "base_manager_update":
+                assert modele._base_manager.filter(pk=obj.pk).update(**{champ: nouvelle}) == 1
             elif chemin == "bulk_update":
                 setattr(obj, champ, nouvelle)
                 modele.objects.bulk_update([obj], [champ])
