@@ -5,10 +5,12 @@ ne reçoit que nos fichiers statiques ; toute autre adresse est refusée, les pi
 document avant l'écriture, et le rendu est borné dans le temps.
 """
 
+import ctypes
 import hashlib
 import logging
 import mimetypes
 import signal
+import sys
 import threading
 import time
 from contextlib import contextmanager
@@ -83,16 +85,24 @@ def _dans_un_destructeur(frame) -> bool:
 
 @contextmanager
 def limite_de_temps(secondes: float):
-    """Interrompt le rendu au-delà de `secondes` (SIGALRM dans le fil principal : gunicorn, commandes).
+    """Interrompt le rendu au-delà de `secondes`, dans le fil qui rend.
 
-    L'alarme se répète toutes les 50 ms une fois l'échéance passée, et ne lève pas dans un destructeur
-    (où l'exception serait perdue). Hors du fil principal (serveur de développement), seule l'échéance du
-    récupérateur d'URL s'applique.
+    Fil principal (commandes, workers gunicorn « sync ») : SIGALRM. Autres fils (workers gunicorn « gthread »,
+    serveur de développement) : un minuteur lève l'exception dans le fil du rendu par
+    `PyThreadState_SetAsyncExc`, l'API de CPython prévue pour cela. Dans les deux cas, une fois l'échéance
+    passée, l'interruption se répète toutes les 50 ms et n'est jamais levée dans un destructeur (où Python
+    l'avalerait) ; le code en C (Pango, HarfBuzz) n'est interrompu qu'à son retour en Python.
     """
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
-        yield
-        return
+    if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
+        with _limite_par_signal(secondes):
+            yield
+    else:
+        with _limite_par_minuteur(secondes):
+            yield
 
+
+@contextmanager
+def _limite_par_signal(secondes: float):
     def alarme(signum, frame):
         if not _dans_un_destructeur(frame):
             raise DelaiDepasse(f"Le rendu du rapport a dépassé {secondes:g} s.")
@@ -104,6 +114,56 @@ def limite_de_temps(secondes: float):
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, precedent)
+
+
+class _DelaiDuFil(DelaiDepasse):
+    """Levée dans le fil du rendu par le minuteur (une classe sans argument : c'est ce que l'API accepte)."""
+
+    def __init__(self, *args):
+        super().__init__(*(args or ("Le rendu du rapport a dépassé sa limite de temps.",)))
+
+
+def _lever_dans_le_fil(ident: int, exception: type[BaseException] | None) -> None:
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(
+        ctypes.c_ulong(ident), ctypes.py_object(exception) if exception else ctypes.c_void_p(0)
+    )
+
+
+@contextmanager
+def _limite_par_minuteur(secondes: float):
+    ident = threading.get_ident()
+    verrou = threading.Lock()
+    fini = threading.Event()
+
+    def surveiller():
+        if fini.wait(secondes):
+            return
+        while True:
+            with verrou:
+                if fini.is_set():
+                    return
+                cadre = sys._current_frames().get(ident)
+                if cadre is not None and not _dans_un_destructeur(cadre):
+                    _lever_dans_le_fil(ident, _DelaiDuFil)
+            if fini.wait(0.05):
+                return
+
+    minuteur = threading.Thread(target=surveiller, name="limite-rendu-pdf", daemon=True)
+    minuteur.start()
+    try:
+        yield
+    finally:
+        # L'interruption peut tomber pendant ce nettoyage même : on le reprend jusqu'au bout, puis on efface
+        # toute interruption encore en attente pour qu'elle ne frappe pas le code qui suit.
+        while True:
+            try:
+                with verrou:
+                    fini.set()
+                    _lever_dans_le_fil(ident, None)
+                break
+            except _DelaiDuFil:
+                continue
+        minuteur.join()
 
 
 def rendre_pdf(html: str, *, delai: float | None = None) -> bytes:

@@ -1,5 +1,7 @@
 import gc
 import subprocess
+import threading
+import time
 
 import pytest
 from pypdf import PdfReader
@@ -127,3 +129,45 @@ def test_date_longue_a_la_francaise():
     assert date_longue(datetime.date(2022, 12, 6)) == "6 décembre 2022"
     assert date_longue(datetime.date(2023, 12, 1)) == "1er décembre 2023"
     assert date_longue(None) == ""
+
+
+def _dans_un_fil(fonction):
+    """Exécute `fonction` dans un autre fil (comme un worker gunicorn « gthread ») ; rend son résultat ou son
+    exception."""
+    resultat = {}
+
+    def cible():
+        try:
+            resultat["valeur"] = fonction()
+        except BaseException as exc:  # noqa: BLE001 - on la rend au test
+            resultat["exception"] = exc
+
+    fil = threading.Thread(target=cible)
+    fil.start()
+    fil.join(timeout=60)
+    assert not fil.is_alive(), "le rendu n'a pas été interrompu"
+    return resultat
+
+
+def test_le_rendu_est_borne_dans_le_temps_hors_du_fil_principal():
+    from programmation.rapport.rendu import DelaiDepasse
+
+    long = "<html><body>" + "<table>" + "<tr><td>cellule</td></tr>" * 20000 + "</table></body></html>"
+    gc.collect()
+    resultat = _dans_un_fil(lambda: rendre_pdf(long, delai=0.2))
+    assert isinstance(resultat.get("exception"), DelaiDepasse), resultat
+
+
+def test_un_rendu_fini_a_temps_ne_laisse_pas_d_interruption_en_attente():
+    def rendre_puis_travailler():
+        debut = time.monotonic()
+        pdf = rendre_pdf("<p>Court</p>", delai=2.0)
+        # Du travail en Python au-delà de l'échéance : aucune interruption ne doit plus tomber ici.
+        fin = debut + 2.5
+        while time.monotonic() < fin:
+            sum(range(1000))
+        return pdf
+
+    resultat = _dans_un_fil(rendre_puis_travailler)
+    assert "exception" not in resultat, resultat
+    assert resultat["valeur"].startswith(b"%PDF")
