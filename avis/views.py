@@ -83,11 +83,16 @@ def consultation(request, pk):
 @login_required
 def projet_de_rapport(request, pk):
     from programmation.rapport import pdf_du_rapport
+    from programmation.rapport.rendu import DelaiDepasse
+    from programmation.views import rendu_trop_long
 
     contact = selectors.contact_du_portail(request.user)
     destinataire = selectors.access_destinataire_by_id(contact, pk)
     rapport = destinataire.consultation.rapport
-    contenu = pdf_du_rapport(rapport)
+    try:
+        contenu = pdf_du_rapport(rapport)
+    except DelaiDepasse:
+        return rendu_trop_long(request, "avis/delai.html", rapport.programmation.annee)
     nom = f"projet-rapport-politique-de-la-ville-{rapport.programmation.annee}.pdf"
     return _piece_jointe(HttpResponse(contenu, content_type="application/pdf"), nom)
 

@@ -255,4 +255,4 @@ LOGGING = {
 
 # Bibliothèques
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
-WEASYPRINT_TIMEOUT = int(os.environ.get("WEASYPRINT_TIMEOUT", "60"))
+WEASYPRINT_TIMEOUT = float(os.environ.get("WEASYPRINT_TIMEOUT", "60"))

@@ -35,22 +35,24 @@ def obtenir_rapport(*, annee: int) -> RapportAnnuel:
 
 
 def _acteur(par, source):
-    """Le journal d'audit (contrat_ville.audit) s'il est là : on écrit sous le nom de l'acteur."""
-    try:
-        from contrat_ville.audit import acteur
-    except ImportError:  # pragma: no cover - avant l'arrivée du journal d'audit
-        import contextlib
+    """Le journal d'audit écrit sous le nom de l'acteur."""
+    from contrat_ville.audit import acteur
 
-        return contextlib.nullcontext()
     return acteur(par, source=source)
 
 
 def _figer(rapport: RapportAnnuel, contexte: dict) -> str:
     """Rend le PDF définitif et le stocke avec les chiffres qu'il montre ; rend le nom du fichier écrit."""
     from .rapport import chiffres_du_rapport, rendre_pdf
-    from .rapport.rendu import GABARIT_PDF
+    from .rapport.rendu import GABARIT_PDF, DelaiDepasse, limite_affichee
 
-    pdf = rendre_pdf(render_to_string(GABARIT_PDF, contexte))
+    try:
+        pdf = rendre_pdf(render_to_string(GABARIT_PDF, contexte))
+    except DelaiDepasse as erreur:
+        raise ValidationError(
+            f"Le PDF définitif n'a pas pu être produit : sa mise en page a dépassé la limite de {limite_affichee()} s. "
+            "Rien n'a été enregistré ; réessayez, et prévenez l'administrateur si cela se répète."
+        ) from erreur
     # Les délibérations des communes et conseils citoyens suivent l'annexe des avis (application `avis`).
     from avis.rapport import joindre_deliberations
 

@@ -13,6 +13,7 @@ from .enums import StatutRapport
 from .forms import TransitionRapportForm
 from .models import Programmation, RapportAnnuel
 from .rapport import RapportAltere, contexte_du_rapport, controles_du_rapport, pdf_du_rapport
+from .rapport.rendu import DelaiDepasse, limite_affichee
 from .services import PERMISSION_APPROBATION, faire_avancer_rapport, obtenir_rapport, statut_suivant
 
 PERMISSION_CONSULTATION = "programmation.view_rapportannuel"
@@ -80,6 +81,13 @@ def apercu(request, annee: int):
     return render(request, "rapport/apercu.html", contexte_du_rapport(rapport))
 
 
+def rendu_trop_long(request, gabarit: str, annee: int) -> HttpResponse:
+    """Le rendu a dépassé WEASYPRINT_TIMEOUT : une page qui le dit, en 503 avec un délai de nouvel essai."""
+    reponse = render(request, gabarit, {"annee": str(annee), "delai": limite_affichee()}, status=503)
+    reponse["Retry-After"] = "120"
+    return reponse
+
+
 @acces_rapport
 def pdf(request, annee: int):
     rapport = rapport_de(annee)
@@ -87,6 +95,8 @@ def pdf(request, annee: int):
         contenu = pdf_du_rapport(rapport)
     except RapportAltere as erreur:
         return render(request, "rapport/altere.html", {"erreur": erreur, "annee": annee}, status=500)
+    except DelaiDepasse:
+        return rendu_trop_long(request, "rapport/delai.html", annee)
     version = "definitif" if rapport.statut == StatutRapport.DEFINITIF else "projet"
     reponse = HttpResponse(contenu, content_type="application/pdf")
     reponse["Content-Disposition"] = f'attachment; filename="rapport-politique-ville-{annee}-{version}.pdf"'

@@ -5,6 +5,8 @@
    réussissent, et il ne reste ni avis sans fichier ni fichier sans avis.
 2. Un worker gunicorn est tué (SIGKILL) pendant le rendu d'un PDF du rapport : les autres requêtes sont servies
    et gunicorn remplace le worker.
+3. Sous des workers à fils (gthread, ceux de la charge), un rendu qui dépasse WEASYPRINT_TIMEOUT est interrompu
+   dans son fil : la page « réessayez » (503) arrive aussitôt, et les autres fils du même worker servent.
 
 Le script crée sa propre grappe PostgreSQL (port 5433, `pg_createcluster`) pour ne pas redémarrer celle que
 d'autres utilisent, une base neuve, et lance gunicorn (2 workers) sur le port 8150. Usage (root, Debian) :
@@ -246,10 +248,40 @@ def main():
             "OK" if ok_2 else "ÉCHEC",
         )
 
+    # --- 3. Un rendu au-delà de sa limite, dans un worker à fils -----------------------------------------------
+    with Gunicorn({**env, "WEASYPRINT_TIMEOUT": "0.3"}, PORT_WEB + 1, workers=1, threads=4) as serveur:
+        agent = Navigateur(serveur.url, timeout=90)
+        agent.connecter(*AGENT)
+        portail = Navigateur(serveur.url)
+        portail.connecter(comptes[30], MOT_DE_PASSE)
+        pages, rendus = [], []
+
+        def rendre_trop_long():
+            t0 = time.monotonic()
+            try:
+                r = agent.get("/rapport-annuel/2021/pdf/")
+                rendus.append((r.status_code, round(time.monotonic() - t0, 1), "réessayez" in r.text))
+            except Exception as exc:  # noqa: BLE001
+                rendus.append((type(exc).__name__, round(time.monotonic() - t0, 1), False))
+
+        with cf.ThreadPoolExecutor(3) as pool:
+            en_cours = [pool.submit(rendre_trop_long) for _ in range(2)]
+            while not all(f.done() for f in en_cours):
+                pages.append(portail.get("/portail/").status_code)
+                time.sleep(0.05)
+        pages.append(portail.get("/portail/").status_code)
+        print(
+            "\n== 3. Rendu au-delà de WEASYPRINT_TIMEOUT=0,3 s dans un worker gthread (1 worker × 4 fils) =="
+        )
+        print(f"rendus PDF (statut, secondes, page « réessayez ») : {rendus}")
+        print(f"pages du portail servies par le même worker : {len(pages)}, statuts {sorted(set(pages))}")
+        ok_3 = all(s == 503 and t < 10 and texte for s, t, texte in rendus) and set(pages) == {200}
+        print("résultat :", "OK" if ok_3 else "ÉCHEC")
+
     psql(f'drop database "{base}" with (force)')
     shutil.rmtree(media, ignore_errors=True)
     print(f"\nDurée totale : {time.monotonic() - debut:.0f} s")
-    sys.exit(0 if ok_1 and ok_2 else 1)
+    sys.exit(0 if ok_1 and ok_2 and ok_3 else 1)
 
 
 if __name__ == "__main__":

@@ -43,6 +43,11 @@ class DelaiDepasse(Exception):
     """Le rendu du PDF a dépassé sa limite de temps."""
 
 
+def limite_affichee() -> str:
+    """WEASYPRINT_TIMEOUT à la française, pour les messages : « 60 », « 0,3 »."""
+    return f"{settings.WEASYPRINT_TIMEOUT:g}".replace(".", ",")
+
+
 class RecuperateurStatique(URLFetcher):
     """Ne sert que les fichiers statiques du projet (trouvés par `staticfiles`), avant une échéance."""
 

@@ -313,3 +313,13 @@ def test_les_pages_publiques_de_l_invitation_pour_chaque_role(
     assert "<form" not in reponse.content.decode().split("<main")[1]
     terminee = client.get(reverse("avis:invitation_terminee"))
     assert terminee["Location"] == "/connexion/?next=/portail/"
+
+
+def test_un_projet_trop_long_a_rendre_donne_une_page_du_portail(client, monde, contact_conseil, settings):
+    settings.WEASYPRINT_TIMEOUT = 0.01
+    client.force_login(contact_conseil.utilisateur)
+    reponse = client.get(reverse("avis:projet", args=[monde["consultation"].pk]))
+    assert reponse.status_code == 503
+    page = reponse.content.decode()
+    assert "Le projet de rapport 2021 n'a pas pu être préparé" in page
+    assert "limite de 0,01 s" in page and "Retour à vos consultations" in page

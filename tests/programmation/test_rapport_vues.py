@@ -157,3 +157,28 @@ def test_requetes_des_pages_bornees(client, directeur, django_assert_max_num_que
     for url in ["/rapport-annuel/", "/rapport-annuel/2061/", "/rapport-annuel/2061/apercu/"]:
         with django_assert_max_num_queries(30):
             assert client.get(url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_un_rendu_trop_long_donne_une_page_en_francais_et_n_approuve_rien(client, directeur, settings):
+    rapport = annee(2056, nb_dossiers=1)
+    client.force_login(directeur)
+    client.post("/rapport-annuel/2056/etape-suivante/", {"vers": "ADOPTE", "date": "2022-09-27"})
+    client.post("/rapport-annuel/2056/etape-suivante/", {"vers": "EN_CONSULTATION"})
+    settings.WEASYPRINT_TIMEOUT = 0.01
+
+    reponse = client.get("/rapport-annuel/2056/pdf/")
+    assert reponse.status_code == 503 and reponse["Retry-After"] == "120"
+    assert "Le PDF du rapport 2056 n'a pas pu être produit" in reponse.content.decode()
+    assert "limite de 0,01 s" in reponse.content.decode()
+
+    refus = client.post(
+        "/rapport-annuel/2056/etape-suivante/",
+        {"vers": "DEFINITIF", "date": "2022-12-06", "en_connaissance_de_cause": "on"},
+    )
+    assert refus.status_code == 400
+    assert "Le PDF définitif n&#x27;a pas pu être produit" in refus.content.decode()
+    assert "limite de 0,01 s. Rien n&#x27;a été enregistré" in refus.content.decode()
+    rapport.refresh_from_db()
+    assert rapport.statut == StatutRapport.EN_CONSULTATION and not rapport.pdf_definitif
+    assert rapport.transitions.filter(vers=StatutRapport.DEFINITIF).count() == 0
