@@ -35,7 +35,7 @@ quality: install
 test: install quality
 	$(BIN)/pytest
 
-bench: install
+bench: migrate
 	@for f in bench/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
 
 clean:
