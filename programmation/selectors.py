@@ -733,7 +733,6 @@ def tableau_de_bord(
     precedente = Programmation.objects.filter(annee=annee - 1).values_list("annee", flat=True).first()
     fcs = synthese_fcs([annee, annee - 1], contrat=contrat)
     repartition = repartition_par_pilier(dossiers, piliers, financeur)
-    chiffres = chiffres_cles(dossiers, piliers, annee, financeur, fcs, repartition)
     quartiers = Quartier.objects.none()
     communes = Commune.objects.none()
     if programmation is not None:
@@ -744,11 +743,15 @@ def tableau_de_bord(
             ).values("commune")
         ).order_by("nom")
     annees = annees_du_contrat(programmation.contrat if programmation else None) or [annee]
-    # Une requête pour la courbe du contrat et l'année précédente (qui peut précéder le contrat).
-    points = tendance_par_annee(dossiers_toutes_annees, sorted({*annees, annee - 1}), financeur)
-    chiffres_precedents = next(
-        (p.chiffres_cles(fcs) for p in points if p.annee == precedente and precedente is not None), None
-    )
+    # Deux requêtes pour la courbe du contrat, l'année affichée et la précédente (qui peut précéder le
+    # contrat) : les chiffres clés de l'année en sont lus, aux définitions de `chiffres_cles` (un test le
+    # vérifie), plutôt que de parcourir trois fois de plus les lignes de l'année.
+    points = {
+        p.annee: p
+        for p in tendance_par_annee(dossiers_toutes_annees, sorted({*annees, annee, annee - 1}), financeur)
+    }
+    chiffres = points[annee].chiffres_cles(fcs)
+    chiffres_precedents = points[precedente].chiffres_cles(fcs) if precedente is not None else None
     return TableauDeBord(
         annee=annee,
         programmation=programmation,
@@ -758,6 +761,6 @@ def tableau_de_bord(
         piliers=repartition,
         financeurs=repartition_par_financeur(dossiers, financeur),
         quartiers=repartition_par_quartier(dossiers, quartiers, financeur),
-        tendance=tuple(p for p in points if p.annee in annees),
+        tendance=tuple(points[a] for a in sorted(annees)),
         communes_du_territoire=tuple(communes),
     )

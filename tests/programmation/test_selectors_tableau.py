@@ -9,7 +9,7 @@ from django.http import QueryDict
 from contrat_ville.enums import CodeFinanceur
 from programmation.filters import DossierFilterSet
 from programmation.models import Dossier
-from programmation.selectors import tableau_de_bord
+from programmation.selectors import chiffres_cles, piliers_du_contrat, tableau_de_bord
 
 from .donnees_tableau import creer_jeu
 
@@ -176,3 +176,14 @@ def test_courbe_et_chiffres_cles_concordent(jeu, filtres):
     t = tableau_filtre(**valeurs)
     point = next(p for p in t.tendance if p.annee == 2021)
     assert point.chiffres_cles() == replace(t.chiffres, fcs=None)
+    # Le tableau lit ses chiffres clés sur la courbe : ils doivent être ceux que le rapport calcule.
+    donnees = QueryDict(mutable=True)
+    for cle, valeur in valeurs.items():
+        donnees[cle] = str(valeur)
+    filtres = DossierFilterSet(donnees, queryset=Dossier.objects.all())
+    assert filtres.is_valid(), filtres.errors
+    dossiers = filtres.filtrer(Dossier.objects.all())
+    attendu = chiffres_cles(
+        dossiers, piliers_du_contrat(2021), 2021, financeur=filtres.valeurs.get("financeur")
+    )
+    assert replace(t.chiffres, fcs=None) == replace(attendu, fcs=None)
