@@ -50,6 +50,8 @@ class Gunicorn:
                 "contrat_ville.wsgi",
                 "-w",
                 str(self.workers),
+                "-k",
+                "sync" if self.threads == 1 else "gthread",
                 "--threads",
                 str(self.threads),
                 "-b",
