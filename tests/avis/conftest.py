@@ -6,6 +6,7 @@ import io
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfWriter
 
 from avis import services
@@ -127,4 +128,26 @@ def consultation(rapport, agent, bethune, bruay, mont_liebaut, aujourdhui):
         par=agent,
     )
     services.lancer_consultation(consultation=consultation, par=agent)
+    return consultation
+
+
+@pytest.fixture
+def consultation_close(rapport, agent, bethune, bruay, mont_liebaut):
+    """La consultation du rapport de référence : envoyée le 07/10/2022, close le 07/11/2022 ; Bruay a répondu
+    par courrier (favorable, séance du 24/10/2022), Béthune et le Mont-Liébaut n'ont pas répondu."""
+    consultation = services.creer_consultation(
+        rapport=rapport,
+        date_envoi=datetime.date(2022, 10, 7),
+        date_limite=datetime.date(2022, 11, 7),
+        organismes=[bethune, bruay, mont_liebaut],
+        par=agent,
+    )
+    services.enregistrer_avis_courrier(
+        consultation=consultation,
+        organisme=bruay,
+        par=agent,
+        decision="FAVORABLE",
+        date_seance=datetime.date(2022, 10, 24),
+        document=SimpleUploadedFile("c.pdf", pdf_octets()),
+    )
     return consultation

@@ -1,7 +1,5 @@
 """Les pages des agents : suivi de la consultation, avis reçu par courrier, contacts et invitations, réouverture."""
 
-import datetime
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -14,27 +12,6 @@ from .conftest import fichiers_stockes, pdf_octets
 from .test_fichiers import png_octets
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def consultation_close(rapport, agent, bethune, bruay, mont_liebaut):
-    """La consultation du rapport de référence : envoyée le 07/10/2022, close le 07/11/2022."""
-    consultation = services.creer_consultation(
-        rapport=rapport,
-        date_envoi=datetime.date(2022, 10, 7),
-        date_limite=datetime.date(2022, 11, 7),
-        organismes=[bethune, bruay, mont_liebaut],
-        par=agent,
-    )
-    services.enregistrer_avis_courrier(
-        consultation=consultation,
-        organisme=bruay,
-        par=agent,
-        decision="FAVORABLE",
-        date_seance=datetime.date(2022, 10, 24),
-        document=SimpleUploadedFile("c.pdf", pdf_octets()),
-    )
-    return consultation
 
 
 def test_tableau_de_suivi_de_la_consultation(admin_client, consultation_close):

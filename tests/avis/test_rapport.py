@@ -9,8 +9,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from avis import services
 from programmation.rapport import pdf_du_rapport
 
-from .conftest import pdf_octets
-
 pytestmark = pytest.mark.django_db
 
 
@@ -22,22 +20,7 @@ def texte_pdf(contenu: bytes, tmp_path) -> str:
     return texte.replace("- ", "-")  # les noms composés coupés en fin de ligne de cellule
 
 
-def test_le_projet_porte_l_annexe_des_avis(rapport, agent, bethune, bruay, mont_liebaut, tmp_path):
-    consultation = services.creer_consultation(
-        rapport=rapport,
-        date_envoi=datetime.date(2022, 10, 7),
-        date_limite=datetime.date(2022, 11, 7),
-        organismes=[bethune, bruay, mont_liebaut],
-        par=agent,
-    )
-    services.enregistrer_avis_courrier(
-        consultation=consultation,
-        organisme=bruay,
-        par=agent,
-        decision="FAVORABLE",
-        date_seance=datetime.date(2022, 10, 24),
-        document=SimpleUploadedFile("c.pdf", pdf_octets()),
-    )
+def test_le_projet_porte_l_annexe_des_avis(rapport, consultation_close, tmp_path):
     texte = texte_pdf(pdf_du_rapport(rapport), tmp_path)
     assert "Annexe : avis des communes et des conseils citoyens" in texte
     assert "Commune de Bruay-la-Buissière 24/10/2022 Favorable Courrier, jointe en fin de document" in texte

@@ -3,13 +3,10 @@
 import datetime
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from avis import selectors, services
 from avis.models import Destinataire, Organisme
 from contrat_ville.models import Commune
-
-from .conftest import pdf_octets
 
 pytestmark = pytest.mark.django_db
 
@@ -17,42 +14,22 @@ ENVOI = datetime.date(2022, 10, 7)
 LIMITE = datetime.date(2022, 11, 7)
 
 
-@pytest.fixture
-def consultation_2022(rapport, agent, bethune, bruay, mont_liebaut):
-    consultation = services.creer_consultation(
-        rapport=rapport,
-        date_envoi=ENVOI,
-        date_limite=LIMITE,
-        organismes=[bethune, bruay, mont_liebaut],
-        par=agent,
-    )
-    services.enregistrer_avis_courrier(
-        consultation=consultation,
-        organisme=bruay,
-        par=agent,
-        decision="FAVORABLE",
-        date_seance=datetime.date(2022, 10, 24),
-        document=SimpleUploadedFile("c.pdf", pdf_octets()),
-    )
-    return consultation
-
-
 def ligne(lignes, organisme):
     return next(x for x in lignes if x.organisme == organisme)
 
 
-def test_sans_reponse_reste_en_attente_jusqu_a_la_date_limite_incluse(consultation_2022, bethune):
+def test_sans_reponse_reste_en_attente_jusqu_a_la_date_limite_incluse(consultation_close, bethune):
     assert (
-        ligne(selectors.suivi_consultation(consultation_2022, aujourdhui=LIMITE), bethune).decision
+        ligne(selectors.suivi_consultation(consultation_close, aujourdhui=LIMITE), bethune).decision
         == "En attente"
     )
 
 
 def test_sans_reponse_reputee_favorable_le_lendemain_de_la_date_limite(
-    consultation_2022, bethune, bruay, mont_liebaut
+    consultation_close, bethune, bruay, mont_liebaut
 ):
     lendemain = LIMITE + datetime.timedelta(days=1)
-    lignes = selectors.suivi_consultation(consultation_2022, aujourdhui=lendemain)
+    lignes = selectors.suivi_consultation(consultation_close, aujourdhui=lendemain)
     assert ligne(lignes, bethune).decision == "Réputé favorable (sans réponse au 07/11/2022)"
     assert ligne(lignes, bethune).reputee_favorable
     assert ligne(lignes, bethune).date == LIMITE
@@ -66,18 +43,18 @@ def test_sans_reponse_reputee_favorable_le_lendemain_de_la_date_limite(
     assert Destinataire.objects.get(organisme=bethune).consultation.avis.count() == 1
 
 
-def test_annexe_du_rapport(rapport, consultation_2022, bruay):
+def test_annexe_du_rapport(rapport, consultation_close, bruay):
     annexe = selectors.annexe_avis(rapport, aujourdhui=datetime.date(2022, 12, 6))
     assert len(annexe.lignes) == 3
     assert [a.organisme for a in annexe.deliberations] == [bruay]
 
 
 def test_le_suivi_fait_deux_requetes_quel_que_soit_le_nombre_d_organismes(
-    consultation_2022, django_assert_max_num_queries
+    consultation_close, django_assert_max_num_queries
 ):
     with django_assert_max_num_queries(2):
-        assert len(selectors.suivi_consultation(consultation_2022)) == 3
+        assert len(selectors.suivi_consultation(consultation_close)) == 3
     organismes = [Organisme.objects.get_or_create(commune=c)[0] for c in Commune.objects.all()[:60]]
-    services.ajouter_destinataires(consultation=consultation_2022, organismes=organismes)
+    services.ajouter_destinataires(consultation=consultation_close, organismes=organismes)
     with django_assert_max_num_queries(2):
-        assert len(selectors.suivi_consultation(consultation_2022)) >= 60
+        assert len(selectors.suivi_consultation(consultation_close)) >= 60
