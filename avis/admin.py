@@ -166,13 +166,13 @@ class DestinataireInline(admin.TabularInline):
 class ConsultationAdmin(BaseAdmin):
     list_display = ["__str__", "date_envoi", "date_limite", "lancee_le"]
     list_select_related = ["rapport__programmation"]
-    readonly_fields = ["lancee_le", "tableau_suivi"]
+    readonly_fields = ["lancee_le", "projet_transmis", "tableau_suivi"]
     actions = ["lancer"]
 
     def get_fields(self, request, obj=None):
         if obj is None:
             return ["rapport", "date_envoi", "date_limite"]
-        return ["rapport", "date_envoi", "date_limite", "lancee_le", "tableau_suivi"]
+        return ["rapport", "date_envoi", "date_limite", "lancee_le", "projet_transmis", "tableau_suivi"]
 
     def get_readonly_fields(self, request, obj=None):
         champs = super().get_readonly_fields(request, obj)
@@ -189,10 +189,24 @@ class ConsultationAdmin(BaseAdmin):
     @admin.action(description="Lancer la consultation : envoyer les invitations", permissions=["change"])
     def lancer(self, request, queryset):
         for consultation in queryset:
-            envoyes = services.lancer_consultation(consultation=consultation, par=request.user)
+            try:
+                envoyes = services.lancer_consultation(consultation=consultation, par=request.user)
+            except ValidationError as erreur:
+                self.message_user(request, f"{consultation} : {' '.join(erreur.messages)}", messages.ERROR)
+                continue
             self.message_user(
                 request, f"{consultation} : {envoyes} invitation(s) envoyée(s).", messages.SUCCESS
             )
+
+    @admin.display(description="projet transmis")
+    def projet_transmis(self, obj):
+        if not obj.projet_pdf:
+            return "— (figé au lancement de la consultation)"
+        return format_html(
+            '<a href="{}">Télécharger le projet transmis (PDF)</a> — empreinte SHA-256 {}',
+            reverse("rapport:projet_transmis", args=[obj.rapport.programmation.annee, obj.pk]),
+            obj.projet_sha256,
+        )
 
     @admin.display(description="suivi")
     def tableau_suivi(self, obj):

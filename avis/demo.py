@@ -77,6 +77,9 @@ def charger() -> str:
     )
     services.ajouter_destinataires(consultation=consultation)
     consultation.destinataires.filter(invite_le__isnull=True).update(invite_le=_minuit(ENVOI))
+    if not consultation.projet_pdf:  # le projet transmis le jour de l'envoi, avant toute réponse
+        services.figer_projet(consultation, aujourdhui=ENVOI)
+        consultation.save(update_fields=["projet_pdf", "projet_sha256"])
     for insee, jour, titre in REPONSES:
         organisme, _ = Organisme.objects.get_or_create(commune=Commune.objects.get(code_insee=insee))
         services.ajouter_destinataires(consultation=consultation, organismes=[organisme])

@@ -87,6 +87,10 @@ class Contact(Trace):
         return f"{nom} ({self.organisme})"
 
 
+def nom_projet(instance, filename):
+    return f"projets/{uuid.uuid4().hex}.pdf"
+
+
 class Consultation(Trace):
     """L'envoi du projet de rapport d'une année aux organismes, avec son délai de réponse."""
 
@@ -99,6 +103,18 @@ class Consultation(Trace):
         help_text="Au moins un mois après l'envoi ; sans réponse, l'avis est réputé favorable.",
     )
     lancee_le = models.DateTimeField("invitations envoyées le", null=True, blank=True, editable=False)
+    # Le projet soumis à l'avis est celui du jour du lancement : figé, il ne suit plus les données.
+    projet_pdf = models.FileField(
+        "projet de rapport transmis (PDF)",
+        storage=obtenir_stockage_prive,
+        upload_to=nom_projet,
+        max_length=200,
+        blank=True,
+        editable=False,
+    )
+    projet_sha256 = models.CharField(
+        "empreinte SHA-256 du projet transmis", max_length=64, blank=True, editable=False
+    )
     organismes = models.ManyToManyField(
         Organisme, verbose_name="organismes consultés", through="Destinataire", related_name="consultations"
     )

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -138,27 +139,78 @@ def ajouter_destinataires(*, consultation: Consultation, organismes: list[Organi
     )
 
 
+def figer_projet(consultation: Consultation, *, aujourdhui: datetime.date | None = None) -> None:
+    """Rend le projet de rapport tel qu'il est à cet instant et le range, avec son empreinte, sur la consultation
+    (sans l'enregistrer). `aujourdhui` : la date à laquelle l'annexe des avis est arrêtée (défaut : ce jour)."""
+    from django.template.loader import render_to_string
+
+    from programmation.rapport import contexte_du_rapport, rendre_pdf
+    from programmation.rapport.rendu import GABARIT_PDF, DelaiDepasse, empreinte, limite_affichee
+
+    from .selectors import annexe_avis
+
+    contexte = contexte_du_rapport(consultation.rapport, pour_pdf=True)
+    if aujourdhui is not None:
+        contexte["annexe_avis"] = annexe_avis(consultation.rapport, aujourdhui=aujourdhui)
+    try:
+        pdf = rendre_pdf(render_to_string(GABARIT_PDF, contexte))
+    except DelaiDepasse as erreur:
+        raise ValidationError(
+            f"Le projet de rapport n'a pas pu être produit : sa mise en page a dépassé la limite de "
+            f"{limite_affichee()} s. Aucune invitation n'est partie ; réessayez, et prévenez l'administrateur "
+            "si cela se répète."
+        ) from erreur
+    consultation.projet_pdf.save("projet.pdf", ContentFile(pdf), save=False)
+    consultation.projet_sha256 = empreinte(pdf)
+
+
+def projet_transmis(consultation: Consultation) -> bytes:
+    """Le PDF figé au lancement, tel qu'il a été transmis (empreinte vérifiée)."""
+    from programmation.rapport.rendu import RapportAltere, empreinte
+
+    with consultation.projet_pdf.open("rb") as fichier:
+        contenu = fichier.read()
+    if empreinte(contenu) != consultation.projet_sha256:
+        raise RapportAltere(
+            f"Le projet de rapport transmis pour la {consultation} ne correspond plus à son empreinte SHA-256 : "
+            "il a été modifié hors de l'application."
+        )
+    return contenu
+
+
 @transaction.atomic
 def lancer_consultation(*, consultation: Consultation, par) -> int:
-    """Envoie l'invitation à chaque contact actif des organismes consultés ; renvoie le nombre de courriels."""
+    """Fige le projet de rapport au premier lancement, puis envoie l'invitation à chaque contact actif des
+    organismes consultés ; renvoie le nombre de courriels. Un nouveau lancement réinvite sans refiger."""
     consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
-    envoyes = 0
-    maintenant = timezone.now()
-    destinataires = consultation.destinataires.select_related("organisme")
-    contacts = Contact.objects.filter(
-        organisme__in=[d.organisme_id for d in destinataires], utilisateur__is_active=True
-    ).select_related("utilisateur", "organisme__commune", "organisme__conseil_citoyen")
-    invites = set()
-    for contact in contacts:
-        _envoyer_invitation(contact, consultation)
-        invites.add(contact.organisme_id)
-        envoyes += 1
-    with acteur(par, source="admin"):
-        consultation.destinataires.filter(organisme_id__in=invites).update(invite_le=maintenant)
-        if consultation.lancee_le is None:
-            consultation.lancee_le = maintenant
-            consultation.modifie_par = par
-            consultation.save(update_fields=["lancee_le", "modifie_par", "modifie_le"])
+    premier_lancement = consultation.lancee_le is None
+    if premier_lancement:
+        figer_projet(consultation)
+    try:
+        envoyes = 0
+        maintenant = timezone.now()
+        destinataires = consultation.destinataires.select_related("organisme")
+        contacts = Contact.objects.filter(
+            organisme__in=[d.organisme_id for d in destinataires], utilisateur__is_active=True
+        ).select_related("utilisateur", "organisme__commune", "organisme__conseil_citoyen")
+        invites = set()
+        for contact in contacts:
+            _envoyer_invitation(contact, consultation)
+            invites.add(contact.organisme_id)
+            envoyes += 1
+        with acteur(par, source="admin"):
+            consultation.destinataires.filter(organisme_id__in=invites).update(invite_le=maintenant)
+            if premier_lancement:
+                consultation.lancee_le = maintenant
+                consultation.modifie_par = par
+                consultation.save(
+                    update_fields=["lancee_le", "projet_pdf", "projet_sha256", "modifie_par", "modifie_le"]
+                )
+    except BaseException:
+        # La transaction est annulée : le fichier figé ne doit pas rester orphelin.
+        if premier_lancement:
+            _supprimer_fichier(consultation.projet_pdf)
+        raise
     return envoyes
 
 

@@ -83,16 +83,24 @@ def consultation(request, pk):
 @login_required
 def projet_de_rapport(request, pk):
     from programmation.rapport import pdf_du_rapport
-    from programmation.rapport.rendu import DelaiDepasse
+    from programmation.rapport.rendu import DelaiDepasse, RapportAltere
     from programmation.views import rendu_trop_long
 
     contact = selectors.contact_du_portail(request.user)
     destinataire = selectors.access_destinataire_by_id(contact, pk)
-    rapport = destinataire.consultation.rapport
+    consultation = destinataire.consultation
+    rapport = consultation.rapport
     try:
-        contenu = pdf_du_rapport(rapport)
+        # Le projet figé au lancement de la consultation : celui sur lequel l'avis est rendu.
+        contenu = (
+            services.projet_transmis(consultation) if consultation.projet_pdf else pdf_du_rapport(rapport)
+        )
     except DelaiDepasse:
         return rendu_trop_long(request, "avis/delai.html", rapport.programmation.annee)
+    except RapportAltere:
+        return render(
+            request, "avis/projet_altere.html", {"annee": str(rapport.programmation.annee)}, status=500
+        )
     nom = f"projet-rapport-politique-de-la-ville-{rapport.programmation.annee}.pdf"
     return _piece_jointe(HttpResponse(contenu, content_type="application/pdf"), nom)
 

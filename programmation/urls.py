@@ -11,5 +11,10 @@ urlpatterns = [
     path("<int:annee>/", views.fiche, name="fiche"),
     path("<int:annee>/apercu/", views.apercu, name="apercu"),
     path("<int:annee>/pdf/", views.pdf, name="pdf"),
+    path(
+        "<int:annee>/consultations/<int:pk>/projet-transmis.pdf",
+        views.projet_transmis,
+        name="projet_transmis",
+    ),
     path("<int:annee>/etape-suivante/", views.avancer, name="avancer"),
 ]

@@ -104,6 +104,33 @@ def pdf(request, annee: int):
     return reponse
 
 
+@acces_rapport
+def projet_transmis(request, annee: int, pk: int):
+    """Le projet de rapport tel qu'il a été figé et transmis au lancement d'une consultation."""
+    from avis.models import Consultation
+    from avis.services import projet_transmis as lire_projet
+
+    consultation = Consultation.objects.filter(pk=pk, rapport__programmation__annee=annee).first()
+    if consultation is None or not consultation.projet_pdf:
+        raise Http404("Aucun projet transmis pour cette consultation.")
+    try:
+        contenu = lire_projet(consultation)
+    except RapportAltere as erreur:
+        return render(
+            request,
+            "rapport/altere.html",
+            {"erreur": erreur, "annee": str(annee), "titre": "Le projet transmis ne peut pas être servi"},
+            status=500,
+        )
+    reponse = HttpResponse(contenu, content_type="application/pdf")
+    date = consultation.lancee_le.date().isoformat() if consultation.lancee_le else "transmis"
+    reponse["Content-Disposition"] = (
+        f'attachment; filename="projet-rapport-politique-ville-{annee}-transmis-{date}.pdf"'
+    )
+    reponse["X-Content-Type-Options"] = "nosniff"
+    return reponse
+
+
 @require_POST
 @acces_rapport
 def avancer(request, annee: int):

@@ -144,6 +144,7 @@ NOMMEES = {
     "rapport:apercu": {"": RAPPORT},
     "rapport:pdf": {"": RAPPORT},
     "rapport:avancer": {"": pour(METHODE)},  # POST seulement
+    "rapport:projet_transmis": {"": RAPPORT},
     "avis:accueil": {"": pour(INTERDIT, anonyme=CONNEXION, commune=OK, conseil=OK)},
     "avis:consultation": {
         "propre": pour(INTERDIT, anonyme=CONNEXION, commune=OK, conseil=OK),
@@ -296,7 +297,9 @@ def url_de(route: str, nom: str | None, variante: str, role: str, monde) -> str:
         "content_type_id": str(ContentType.objects.get_for_model(monde["consultation"]).pk),
         "object_id": str(monde["consultation"].pk),
     }
-    if nom in ("avis:consultation", "avis:projet"):
+    if nom == "rapport:projet_transmis":
+        valeurs["pk"] = str(monde["consultation"].pk)
+    elif nom in ("avis:consultation", "avis:projet"):
         valeurs["pk"] = str(monde["consultation" if variante == "propre" else "autre_consultation"].pk)
     elif nom in ("avis:recu", "avis:deliberation"):
         organisme = propre if variante == "propre" else monde["bruay"]

@@ -38,7 +38,8 @@ def stockage_temporaire(settings, tmp_path):
     settings.SITE_URL = "http://portail.test"
     # Hachage rapide : les mots de passe des contacts ne sont pas ce que ces tests vérifient.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    return tmp_path / "media" / "prive"
+    # Les pièces déposées (délibérations, courriers) ; le projet figé au lancement est rangé à côté (projets/).
+    return tmp_path / "media" / "prive" / "deliberations"
 
 
 def fichiers_stockes(racine) -> list:

@@ -1,6 +1,7 @@
 """Services de la consultation : invitations, dépôt, verrouillage, réouverture, courrier, relances."""
 
 import datetime
+import hashlib
 import io
 import re
 
@@ -8,12 +9,17 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.urls import reverse
 
 from avis import services
 from avis.models import Avis, Consultation, Destinataire, Organisme, Reouverture
 from contrat_ville.models import ConseilCitoyen, Quartier
+from programmation.enums import TypeBloc
+from programmation.models import BlocNarratif
+from programmation.rapport import pdf_du_rapport
 
 from .conftest import fichiers_stockes, pdf_octets
+from .test_rapport import texte_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -265,3 +271,91 @@ def test_pas_de_relance_plus_de_sept_jours_avant_la_date_limite(
     assert services.relancer(aujourdhui=aujourdhui + datetime.timedelta(days=8)) == 0  # délai passé
     assert services.relancer(aujourdhui=aujourdhui) == 1
     assert len(mailoutbox) == 1
+
+
+# --- Le projet transmis, figé au lancement ---------------------------------------------------------------
+
+
+def test_le_lancement_fige_le_projet_transmis_et_les_donnees_ne_le_changent_plus(
+    client, admin_client, consultation, contact_conseil, rapport, tmp_path
+):
+    """L'avis porte sur le projet du jour du lancement : ce qu'un agent change ensuite ne s'y voit pas."""
+    consultation.refresh_from_db()
+    assert consultation.projet_pdf.name.startswith("projets/")
+    with consultation.projet_pdf.open("rb") as fichier:
+        fige = fichier.read()
+    assert fige.startswith(b"%PDF-") and hashlib.sha256(fige).hexdigest() == consultation.projet_sha256
+
+    BlocNarratif.objects.create(
+        programmation=rapport.programmation, type=TypeBloc.PERSPECTIVES, texte="Écrit après le lancement."
+    )
+    # Relancer (réinviter) ne refige pas.
+    services.lancer_consultation(consultation=consultation, par=consultation.cree_par)
+    consultation.refresh_from_db()
+    assert consultation.projet_sha256 == hashlib.sha256(fige).hexdigest()
+
+    client.force_login(contact_conseil.utilisateur)
+    telecharge = client.get(reverse("avis:projet", args=[consultation.pk])).content
+    assert telecharge == fige
+    assert "Écrit après le lancement." not in texte_pdf(telecharge, tmp_path)
+    # Le projet vivant, lui, suit les données.
+    assert "Écrit après le lancement." in texte_pdf(pdf_du_rapport(rapport), tmp_path)
+    # Les agents retrouvent le projet transmis depuis la consultation, dans l'admin.
+    page = admin_client.get(
+        reverse("admin:avis_consultation_change", args=[consultation.pk])
+    ).content.decode()
+    lien = f"/rapport-annuel/2021/consultations/{consultation.pk}/projet-transmis.pdf"
+    assert lien in page and consultation.projet_sha256 in page
+    assert admin_client.get(lien).content == fige
+
+
+def test_un_projet_transmis_altere_n_est_pas_servi(client, consultation, contact_conseil):
+    consultation.refresh_from_db()
+    with open(consultation.projet_pdf.path, "ab") as fichier:
+        fichier.write(b"%% ajout")
+    client.force_login(contact_conseil.utilisateur)
+    reponse = client.get(reverse("avis:projet", args=[consultation.pk]))
+    assert reponse.status_code == 500
+    assert "ne correspond plus à son empreinte" in reponse.content.decode()
+
+
+def test_un_rendu_trop_long_au_lancement_n_envoie_rien_et_ne_laisse_aucun_fichier(
+    rapport, agent, bethune, contact_bethune, mailoutbox, settings, stockage_temporaire
+):
+    consultation = services.creer_consultation(
+        rapport=rapport,
+        date_envoi=datetime.date(2022, 10, 7),
+        date_limite=datetime.date(2022, 11, 7),
+        organismes=[bethune],
+        par=agent,
+    )
+    mailoutbox.clear()
+    settings.WEASYPRINT_TIMEOUT = 0.01
+    with pytest.raises(ValidationError, match="Aucune invitation n'est partie"):
+        services.lancer_consultation(consultation=consultation, par=agent)
+    consultation.refresh_from_db()
+    assert consultation.lancee_le is None and not consultation.projet_pdf
+    assert mailoutbox == []
+    assert fichiers_stockes(stockage_temporaire.parent) == []
+
+
+def test_un_envoi_qui_echoue_ne_laisse_pas_le_projet_fige(
+    rapport, agent, bethune, contact_bethune, monkeypatch, stockage_temporaire
+):
+    consultation = services.creer_consultation(
+        rapport=rapport,
+        date_envoi=datetime.date(2022, 10, 7),
+        date_limite=datetime.date(2022, 11, 7),
+        organismes=[bethune],
+        par=agent,
+    )
+
+    def panne(*args, **kwargs):
+        raise ConnectionRefusedError("serveur de courriel injoignable")
+
+    monkeypatch.setattr(services, "_envoyer_invitation", panne)
+    with pytest.raises(ConnectionRefusedError):
+        services.lancer_consultation(consultation=consultation, par=agent)
+    consultation.refresh_from_db()
+    assert consultation.lancee_le is None and not consultation.projet_pdf
+    assert fichiers_stockes(stockage_temporaire.parent) == []

@@ -11,7 +11,7 @@ from django.utils.http import urlsafe_base64_encode
 from pypdf import PdfReader
 
 from avis import services
-from avis.models import Avis, Destinataire
+from avis.models import Avis, Consultation, Destinataire
 from programmation.enums import StatutRapport
 from programmation.models import Programmation, RapportAnnuel
 
@@ -316,6 +316,8 @@ def test_les_pages_publiques_de_l_invitation_pour_chaque_role(
 
 
 def test_un_projet_trop_long_a_rendre_donne_une_page_du_portail(client, monde, contact_conseil, settings):
+    # Une consultation lancée avant que le projet ne soit figé au lancement : le projet est rendu à la demande.
+    Consultation.objects.filter(pk=monde["consultation"].pk).update(projet_pdf="", projet_sha256="")
     settings.WEASYPRINT_TIMEOUT = 0.01
     client.force_login(contact_conseil.utilisateur)
     reponse = client.get(reverse("avis:projet", args=[monde["consultation"].pk]))
