@@ -10,13 +10,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import login as otp_login
-from django_otp import user_has_device
+from django_otp import match_token
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import roles
 from .securite import journal
 
 ROLES_OBLIGES = (roles.AGENT, roles.DIRECTEUR)
+NB_CODES_DE_SECOURS = 10
 CHEMINS_LIBRES = (
     "/connexion/",
     "/deconnexion/",
@@ -27,12 +29,18 @@ CHEMINS_LIBRES = (
 )
 
 
+def a_un_telephone(user) -> bool:
+    """Un appareil TOTP confirmé. Les codes de secours n'en tiennent pas lieu : ils ne servent qu'à défaut du
+    téléphone à la vérification, et un compte dont l'appareil a été retiré en enregistre un nouveau."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
 def double_facteur_exige(user) -> bool:
     """Un compte qui a activé la double authentification la passe toujours ; la direction, les agents et les
     superutilisateurs y sont obligés quand OTP_OBLIGATOIRE est vrai."""
     if not user.is_authenticated:
         return False
-    if user_has_device(user):
+    if a_un_telephone(user):
         return True
     if not getattr(settings, "OTP_OBLIGATOIRE", False):
         return False
@@ -62,7 +70,7 @@ class MiddlewareDoubleFacteur:
             and not user.is_verified()
             and double_facteur_exige(user)
         ):
-            cible = "verifier_double_facteur" if user_has_device(user) else "activer_double_facteur"
+            cible = "verifier_double_facteur" if a_un_telephone(user) else "activer_double_facteur"
             return redirect(f"{reverse(cible)}?next={request.get_full_path()}")
         return self.get_response(request)
 
@@ -76,19 +84,41 @@ class CodeForm(forms.Form):
     )
 
 
+class CodeOuSecoursForm(CodeForm):
+    """À la connexion : le code de l'application, ou l'un des codes de secours (8 caractères, une fois chacun)."""
+
+    code = forms.CharField(
+        label="Code à 6 chiffres de votre application, ou l'un de vos codes de secours",
+        min_length=6,
+        max_length=8,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "none"}),
+    )
+
+
+def nouveaux_codes_de_secours(user) -> list[str]:
+    """Remplace les codes de secours du compte par NB_CODES_DE_SECOURS codes neufs, utilisables une fois chacun."""
+    StaticDevice.objects.filter(user=user).delete()
+    appareil = StaticDevice.objects.create(user=user, name="Codes de secours", confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(NB_CODES_DE_SECOURS)]
+    StaticToken.objects.bulk_create([StaticToken(device=appareil, token=c) for c in codes])
+    return codes
+
+
 @login_required
 def verifier(request):
-    form = CodeForm(request.POST or None)
+    form = CodeOuSecoursForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        for device in TOTPDevice.objects.devices_for_user(request.user, confirmed=True):
-            if device.verify_token(form.cleaned_data["code"]):
-                otp_login(request, device)
-                journal.info(
-                    "double authentification réussie utilisateur=%s adresse=%s",
-                    request.user.get_username(),
-                    request.META.get("REMOTE_ADDR", "-"),
-                )
-                return redirect(_suite(request))
+        # Le code de l'application, ou un code de secours (consommé par sa vérification).
+        device = match_token(request.user, form.cleaned_data["code"].strip().lower())
+        if device is not None:
+            otp_login(request, device)
+            journal.info(
+                "double authentification réussie utilisateur=%s adresse=%s%s",
+                request.user.get_username(),
+                request.META.get("REMOTE_ADDR", "-"),
+                " (code de secours)" if isinstance(device, StaticDevice) else "",
+            )
+            return redirect(_suite(request))
         journal.warning(
             "double authentification refusée utilisateur=%s adresse=%s",
             request.user.get_username(),
@@ -118,13 +148,17 @@ def activer(request):
                 device.confirmed = True
                 device.save()
                 TOTPDevice.objects.filter(user=request.user).exclude(pk=device.pk).delete()
+                codes = nouveaux_codes_de_secours(request.user)
             otp_login(request, device)
             journal.info(
                 "double authentification activée utilisateur=%s adresse=%s",
                 request.user.get_username(),
                 request.META.get("REMOTE_ADDR", "-"),
             )
-            return redirect(_suite(request))
+            # Les codes de secours ne se montrent qu'une fois, ici.
+            return render(
+                request, "compte/double_facteur_codes.html", {"codes": codes, "suite": _suite(request)}
+            )
         form.add_error(
             "code", "Ce code ne correspond pas : vérifiez l'heure de votre téléphone et réessayez."
         )
@@ -134,6 +168,6 @@ def activer(request):
         "qr_svg": qr.svg_inline(scale=4, title="QR code à scanner avec votre application d'authentification"),
         "secret": device.config_url.split("secret=")[1].split("&")[0],
         "next": _suite(request),
-        "deja_actif": user_has_device(request.user),
+        "deja_actif": a_un_telephone(request.user),
     }
     return render(request, "compte/double_facteur_activer.html", contexte)

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # codes de secours, si le téléphone est perdu
     "contrat_ville",
     "programmation",
     "fcs",

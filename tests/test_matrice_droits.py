@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from avis import services as services_avis
@@ -76,6 +77,7 @@ DROITS_ADMIN = {
     "auth.user": PERSONNE,
     "auth.group": PERSONNE,
     "otp_totp.totpdevice": PERSONNE,
+    "otp_static.staticdevice": PERSONNE,
 }
 # Ce que l'administration refuse à tous, quelles que soient les permissions (écrit par le code seul).
 JAMAIS = {
@@ -271,6 +273,7 @@ def monde(db, settings, tmp_path):
     SubventionFCSFactory(axe__enveloppe__annee=2032)
     FondsDeConcoursFactory(annee=2032)
     TOTPDevice.objects.create(user=comptes["directeur"], name="téléphone", confirmed=True)
+    StaticDevice.objects.create(user=comptes["directeur"], name="Codes de secours", confirmed=True)
     journaliser_export(OperationEchange.EXPORT, utilisateur=agent, nom_fichier="p.xlsx", nb_lignes=1)
     assert EntreeJournal.objects.exists()
     propres = {"commune": bethune, "conseil": conseil}

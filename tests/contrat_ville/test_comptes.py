@@ -3,6 +3,7 @@ journal de sécurité sans mot de passe."""
 
 import datetime
 import logging
+import re
 
 import pytest
 from axes.models import AccessAttempt
@@ -159,8 +160,37 @@ def test_double_facteur_obligatoire_pour_un_agent(client, agent, settings):
     device = TOTPDevice.objects.get(user=agent, confirmed=False)
     assert client.post(reponse["Location"], {"code": "000000"}).status_code == 200
     fin = client.post(reponse["Location"], {"code": code(device), "next": "/admin/programmation/dossier/"})
-    assert fin.status_code == 302 and fin["Location"] == "/admin/programmation/dossier/"
+    # Les codes de secours sont montrés une seule fois, avec le lien vers la page demandée.
+    page = fin.content.decode()
+    assert fin.status_code == 200 and "ils ne seront plus affichés" in page
+    assert len(re.findall(r"<li><code>[a-z2-7]{8}</code></li>", page)) == 10
+    assert 'href="/admin/programmation/dossier/"' in page
     assert client.get("/admin/programmation/dossier/").status_code == 200
+
+
+def test_un_code_de_secours_remplace_une_fois_le_telephone(client, agent, settings):
+    settings.OTP_OBLIGATOIRE = True
+    connecter(client, "agent.connexion", MDP)
+    client.get("/compte/double-facteur/")
+    device = TOTPDevice.objects.get(user=agent, confirmed=False)
+    page = client.post("/compte/double-facteur/", {"code": code(device)}).content.decode()
+    codes = re.findall(r"<li><code>([a-z2-7]{8})</code></li>", page)
+    assert len(codes) == 10
+
+    # Téléphone perdu : une nouvelle session se vérifie avec un code de secours…
+    perdu = Client()
+    connecter(perdu, "agent.connexion", MDP)
+    assert perdu.get("/admin/")["Location"].startswith("/connexion/double-facteur/")
+    entree = perdu.post("/connexion/double-facteur/", {"code": codes[0].upper(), "next": "/admin/"})
+    assert entree.status_code == 302 and entree["Location"] == "/admin/"
+    assert perdu.get("/admin/").status_code == 200
+
+    # … une seule fois.
+    encore = Client()
+    connecter(encore, "agent.connexion", MDP)
+    refus = encore.post("/connexion/double-facteur/", {"code": codes[0], "next": "/admin/"})
+    assert "pas le bon, ou il a expiré" in refus.content.decode()
+    assert encore.get("/admin/").status_code == 302
 
 
 def test_double_facteur_a_la_connexion_de_l_admin(agent, settings):
