@@ -166,16 +166,13 @@ def figer_projet(consultation: Consultation, *, aujourdhui: datetime.date | None
 
 def projet_transmis(consultation: Consultation) -> bytes:
     """Le PDF figé au lancement, tel qu'il a été transmis (empreinte vérifiée)."""
-    from programmation.rapport.rendu import RapportAltere, empreinte
+    from programmation.rapport.rendu import fichier_verifie
 
-    with consultation.projet_pdf.open("rb") as fichier:
-        contenu = fichier.read()
-    if empreinte(contenu) != consultation.projet_sha256:
-        raise RapportAltere(
-            f"Le projet de rapport transmis pour la {consultation} ne correspond plus à son empreinte SHA-256 : "
-            "il a été modifié hors de l'application."
-        )
-    return contenu
+    return fichier_verifie(
+        consultation.projet_pdf,
+        consultation.projet_sha256,
+        f"Le projet de rapport transmis pour la {str(consultation).lower()}",
+    )
 
 
 @transaction.atomic

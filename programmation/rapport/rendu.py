@@ -192,16 +192,24 @@ def empreinte(contenu: bytes) -> str:
     return hashlib.sha256(contenu).hexdigest()
 
 
-def pdf_stocke(rapport: RapportAnnuel) -> bytes:
-    with rapport.pdf_definitif.open("rb") as fichier:
+def fichier_verifie(champ, attendue: str, description: str) -> bytes:
+    """Le contenu d'un PDF stocké, s'il a encore l'empreinte SHA-256 enregistrée avec lui ; sinon RapportAltere."""
+    with champ.open("rb") as fichier:
         contenu = fichier.read()
-    if empreinte(contenu) != rapport.empreinte_sha256:
-        journal.error("Rapport %s : le PDF définitif ne correspond plus à son empreinte", rapport.pk)
+    if empreinte(contenu) != attendue:
+        journal.error("%s : le fichier %s ne correspond plus à son empreinte", description, champ.name)
         raise RapportAltere(
-            f"Le PDF définitif du rapport {rapport.programmation.annee} ne correspond plus à son empreinte "
-            "SHA-256 : il a été modifié hors de l'application."
+            f"{description} ne correspond plus à son empreinte SHA-256 : il a été modifié hors de l'application."
         )
     return contenu
+
+
+def pdf_stocke(rapport: RapportAnnuel) -> bytes:
+    return fichier_verifie(
+        rapport.pdf_definitif,
+        rapport.empreinte_sha256,
+        f"Le PDF définitif du rapport {rapport.programmation.annee}",
+    )
 
 
 def pdf_du_rapport(rapport: RapportAnnuel) -> bytes:
