@@ -142,24 +142,15 @@ def ajouter_destinataires(*, consultation: Consultation, organismes: list[Organi
 def figer_projet(consultation: Consultation, *, aujourdhui: datetime.date | None = None) -> None:
     """Rend le projet de rapport tel qu'il est à cet instant et le range, avec son empreinte, sur la consultation
     (sans l'enregistrer). `aujourdhui` : la date à laquelle l'annexe des avis est arrêtée (défaut : ce jour)."""
-    from django.template.loader import render_to_string
-
-    from programmation.rapport import contexte_du_rapport, rendre_pdf
-    from programmation.rapport.rendu import GABARIT_PDF, DelaiDepasse, empreinte, limite_affichee
+    from programmation.rapport import contexte_du_rapport
+    from programmation.rapport.rendu import empreinte, pdf_a_enregistrer
 
     from .selectors import annexe_avis
 
     contexte = contexte_du_rapport(consultation.rapport, pour_pdf=True)
     if aujourdhui is not None:
         contexte["annexe_avis"] = annexe_avis(consultation.rapport, aujourdhui=aujourdhui)
-    try:
-        pdf = rendre_pdf(render_to_string(GABARIT_PDF, contexte))
-    except DelaiDepasse as erreur:
-        raise ValidationError(
-            f"Le projet de rapport n'a pas pu être produit : sa mise en page a dépassé la limite de "
-            f"{limite_affichee()} s. Aucune invitation n'est partie ; réessayez, et prévenez l'administrateur "
-            "si cela se répète."
-        ) from erreur
+    pdf = pdf_a_enregistrer(contexte, document="Le projet de rapport", sinon="Aucune invitation n'est partie")
     consultation.projet_pdf.save("projet.pdf", ContentFile(pdf), save=False)
     consultation.projet_sha256 = empreinte(pdf)
 

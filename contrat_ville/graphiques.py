@@ -280,6 +280,17 @@ class Projection:
         return " ".join(morceaux)
 
 
+def _contour(projection: Projection, geometrie, couleur: str, trait: str, epaisseur: str, titre: str) -> str:
+    """Le tracé d'un contour projeté, avec son infobulle ; vide s'il n'a rien à montrer dans le cadre."""
+    d = projection.chemin(geometrie)
+    if not d:
+        return ""
+    return (
+        f'<path d="{d}" fill="{couleur}" stroke="{trait}" stroke-width="{epaisseur}" fill-rule="evenodd">'
+        f"<title>{escape(titre)}</title></path>"
+    )
+
+
 def carte(
     zones: Sequence[Zone],
     *,
@@ -307,19 +318,9 @@ def carte(
         f'stroke="#bbb"/>',
     ]
     for zone in fond:
-        d = projection.chemin(zone.geometrie)
-        if d:
-            corps.append(
-                f'<path d="{d}" fill="{zone.couleur}" stroke="#b5b5b5" stroke-width="0.6" '
-                f'fill-rule="evenodd"><title>{escape(zone.nom)}</title></path>'
-            )
+        corps.append(_contour(projection, zone.geometrie, zone.couleur, "#b5b5b5", "0.6", zone.nom))
     for zone in zones:
-        d = projection.chemin(zone.geometrie)
-        if d:
-            corps.append(
-                f'<path d="{d}" fill="{zone.couleur}" stroke="#333" stroke-width="0.6" '
-                f'fill-rule="evenodd"><title>{escape(zone.nom)}</title></path>'
-            )
+        corps.append(_contour(projection, zone.geometrie, zone.couleur, "#333", "0.6", zone.nom))
     for lon, lat, texte in etiquettes:
         x, y = projection(lon, lat)
         demi = len(texte) * 2.6 + 4  # demi-largeur approchée à 8,5 px : l'étiquette reste dans le cadre
@@ -535,20 +536,12 @@ def carte_quartiers_montants(
         f'<rect x="0.5" y="0.5" width="{largeur - 1}" height="{hauteur_carte - 1}" fill="#f4f7fb" stroke="#bbb"/>',
     ]
     for commune in communes:
-        d = projection.chemin(commune.contour)
-        if d:
-            corps.append(
-                f'<path d="{d}" fill="#ffffff" stroke="#b5b5b5" stroke-width="0.6" fill-rule="evenodd">'
-                f"<title>{escape(commune.nom)}</title></path>"
-            )
+        corps.append(_contour(projection, commune.contour, "#ffffff", "#b5b5b5", "0.6", commune.nom))
     for quartier, montant, lien in quartiers:
-        d = projection.chemin(quartier.contour)
-        if d:
-            forme = (
-                f'<path d="{d}" fill="{couleur_du_montant(Decimal(montant), classes)}" stroke="#333" '
-                f'stroke-width="0.7" fill-rule="evenodd"><title>{escape(quartier.nom)} : '
-                f"{escape(formater_euros(montant))}</title></path>"
-            )
+        couleur = couleur_du_montant(Decimal(montant), classes)
+        titre_forme = f"{quartier.nom} : {formater_euros(montant)}"
+        forme = _contour(projection, quartier.contour, couleur, "#333", "0.7", titre_forme)
+        if forme:
             corps.append(_lien(forme, lien))
     corps.append("</svg>")
     for i, element in enumerate(legende):

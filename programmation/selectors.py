@@ -539,7 +539,8 @@ class AnneeTendance:
     nb_associatifs: int
 
     def chiffres_cles(self, fcs: dict | None = None) -> "ChiffresCles":
-        """Les chiffres clés de l'année, mêmes définitions que `chiffres_cles` (un test les compare)."""
+        """Les chiffres clés de l'année, aux définitions des sélecteurs du rapport (chiffres_programmation,
+        repartition_par_pilier, operateurs_associatifs) : `test_courbe_et_chiffres_cles_concordent` les compare."""
         return ChiffresCles(
             total=self.total,
             nb_deposes=self.nb_deposes,
@@ -627,31 +628,6 @@ class ChiffresCles:
     taux_specifiques: Decimal
     nb_associatifs: int
     fcs: SyntheseFCS | None
-
-
-def chiffres_cles(
-    dossiers: QuerySet[Dossier],
-    piliers: QuerySet[Pilier],
-    annee: int,
-    financeur=None,
-    fcs=None,
-    repartition: RepartitionPiliers | None = None,
-) -> ChiffresCles:
-    """Assemble chiffres_programmation, repartition_par_pilier et operateurs_associatifs : cinq requêtes."""
-    programmation = chiffres_programmation(dossiers, financeur)
-    repartition = repartition or repartition_par_pilier(dossiers, piliers, financeur)
-    associatifs = operateurs_associatifs(dossiers, piliers)
-    return ChiffresCles(
-        total=programmation.total,
-        nb_deposes=programmation.nb_deposes,
-        nb_en_instruction=programmation.nb_en_instruction,
-        nb_retenus=programmation.nb_retenus,
-        nb_refuses=programmation.nb_refuses,
-        specifiques=repartition.specifiques,
-        taux_specifiques=repartition.taux_specifiques,
-        nb_associatifs=associatifs.total,
-        fcs=(fcs or {}).get(annee),
-    )
 
 
 @dataclass(frozen=True)
@@ -744,8 +720,8 @@ def tableau_de_bord(
         ).order_by("nom")
     annees = annees_du_contrat(programmation.contrat if programmation else None) or [annee]
     # Deux requêtes pour la courbe du contrat, l'année affichée et la précédente (qui peut précéder le
-    # contrat) : les chiffres clés de l'année en sont lus, aux définitions de `chiffres_cles` (un test le
-    # vérifie), plutôt que de parcourir trois fois de plus les lignes de l'année.
+    # contrat) : les chiffres clés de l'année en sont lus, aux définitions du rapport (un test le vérifie),
+    # plutôt que de parcourir trois fois de plus les lignes de l'année.
     points = {
         p.annee: p
         for p in tendance_par_annee(dossiers_toutes_annees, sorted({*annees, annee, annee - 1}), financeur)

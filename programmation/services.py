@@ -6,12 +6,10 @@ chiffres qu'il montre sont stockés une fois avec l'empreinte SHA-256 du PDF.
 """
 
 import datetime
-import hashlib
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.template.loader import render_to_string
 
 from .enums import StatutRapport
 from .models import Programmation, RapportAnnuel, TransitionRapport
@@ -43,26 +41,21 @@ def _acteur(par, source):
 
 def _figer(rapport: RapportAnnuel, contexte: dict) -> str:
     """Rend le PDF définitif et le stocke avec les chiffres qu'il montre ; rend le nom du fichier écrit."""
-    from .rapport import chiffres_du_rapport, rendre_pdf
-    from .rapport.rendu import GABARIT_PDF, DelaiDepasse, limite_affichee
+    from .rapport import chiffres_du_rapport
+    from .rapport.rendu import empreinte, pdf_a_enregistrer
 
-    try:
-        pdf = rendre_pdf(render_to_string(GABARIT_PDF, contexte))
-    except DelaiDepasse as erreur:
-        raise ValidationError(
-            f"Le PDF définitif n'a pas pu être produit : sa mise en page a dépassé la limite de {limite_affichee()} s. "
-            "Rien n'a été enregistré ; réessayez, et prévenez l'administrateur si cela se répète."
-        ) from erreur
+    pdf = pdf_a_enregistrer(contexte, document="Le PDF définitif", sinon="Rien n'a été enregistré")
     # Les délibérations des communes et conseils citoyens suivent l'annexe des avis (application `avis`).
     from avis.rapport import joindre_deliberations
 
     pdf = joindre_deliberations(pdf, contexte.get("annexe_avis"))
-    empreinte = hashlib.sha256(pdf).hexdigest()
     rapport.chiffres_definitifs = chiffres_du_rapport(contexte)
-    rapport.empreinte_sha256 = empreinte
+    rapport.empreinte_sha256 = empreinte(pdf)
     annee = rapport.programmation.annee
     rapport.pdf_definitif.save(
-        f"rapport-politique-ville-{annee}-definitif-{empreinte[:12]}.pdf", ContentFile(pdf), save=False
+        f"rapport-politique-ville-{annee}-definitif-{rapport.empreinte_sha256[:12]}.pdf",
+        ContentFile(pdf),
+        save=False,
     )
     return rapport.pdf_definitif.name
 

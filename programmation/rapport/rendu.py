@@ -184,6 +184,20 @@ def rendre_pdf(html: str, *, delai: float | None = None) -> bytes:
         return document.write_pdf(attachments=[])
 
 
+def pdf_a_enregistrer(contexte: dict, *, document: str, sinon: str) -> bytes:
+    """Le PDF du rapport pour un contexte donné, à stocker par une écriture atomique : un rendu trop long devient
+    une ValidationError en français (« `document` n'a pas pu être produit … `sinon` ; réessayez … »)."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        return rendre_pdf(render_to_string(GABARIT_PDF, contexte))
+    except DelaiDepasse as erreur:
+        raise ValidationError(
+            f"{document} n'a pas pu être produit : sa mise en page a dépassé la limite de {limite_affichee()} s. "
+            f"{sinon} ; réessayez, et prévenez l'administrateur si cela se répète."
+        ) from erreur
+
+
 def html_du_rapport(rapport: RapportAnnuel) -> str:
     return render_to_string(GABARIT_PDF, contexte_du_rapport(rapport, pour_pdf=True))
 

@@ -132,17 +132,22 @@ def consultation(rapport, agent, bethune, bruay, mont_liebaut, aujourdhui):
     return consultation
 
 
+def consultation_de_reference(rapport, agent, organismes):
+    """Une consultation du rapport de référence, pas encore lancée : envoi le 07/10/2022, réponse au 07/11/2022."""
+    return services.creer_consultation(
+        rapport=rapport,
+        date_envoi=datetime.date(2022, 10, 7),
+        date_limite=datetime.date(2022, 11, 7),
+        organismes=organismes,
+        par=agent,
+    )
+
+
 @pytest.fixture
 def consultation_close(rapport, agent, bethune, bruay, mont_liebaut):
     """La consultation du rapport de référence : envoyée le 07/10/2022, close le 07/11/2022 ; Bruay a répondu
     par courrier (favorable, séance du 24/10/2022), Béthune et le Mont-Liébaut n'ont pas répondu."""
-    consultation = services.creer_consultation(
-        rapport=rapport,
-        date_envoi=datetime.date(2022, 10, 7),
-        date_limite=datetime.date(2022, 11, 7),
-        organismes=[bethune, bruay, mont_liebaut],
-        par=agent,
-    )
+    consultation = consultation_de_reference(rapport, agent, [bethune, bruay, mont_liebaut])
     services.enregistrer_avis_courrier(
         consultation=consultation,
         organisme=bruay,

@@ -18,7 +18,7 @@ from programmation.enums import TypeBloc
 from programmation.models import BlocNarratif
 from programmation.rapport import pdf_du_rapport
 
-from .conftest import fichiers_stockes, pdf_octets
+from .conftest import consultation_de_reference, fichiers_stockes, pdf_octets
 from .test_rapport import texte_pdf
 
 pytestmark = pytest.mark.django_db
@@ -84,13 +84,7 @@ def test_creer_consultation_refuse_un_delai_de_trois_semaines(rapport, agent):
 def test_lancer_envoie_un_lien_personnel_a_chaque_contact(
     rapport, agent, bethune, bruay, contact_bethune, contact_bruay, mailoutbox
 ):
-    consultation = services.creer_consultation(
-        rapport=rapport,
-        date_envoi=datetime.date(2022, 10, 7),
-        date_limite=datetime.date(2022, 11, 7),
-        organismes=[bethune, bruay],
-        par=agent,
-    )
+    consultation = consultation_de_reference(rapport, agent, [bethune, bruay])
     assert services.lancer_consultation(consultation=consultation, par=agent) == 2
     assert sorted(m.to[0] for m in mailoutbox) == ["pdlv@bethune.example", "pdlv@bruay.example"]
     message = next(m for m in mailoutbox if m.to == ["pdlv@bethune.example"])
@@ -168,13 +162,7 @@ def test_reouverture_tracee_puis_nouveau_depot_remplace_le_fichier(
 
 
 def test_apres_la_date_limite_le_depot_est_refuse_sauf_reouverture(rapport, agent, bethune, contact_bethune):
-    consultation = services.creer_consultation(
-        rapport=rapport,
-        date_envoi=datetime.date(2022, 10, 7),
-        date_limite=datetime.date(2022, 11, 7),
-        organismes=[bethune],
-        par=agent,
-    )
+    consultation = consultation_de_reference(rapport, agent, [bethune])
     services.lancer_consultation(consultation=consultation, par=agent)
     destinataire = Destinataire.objects.get()
     with pytest.raises(ValidationError):
@@ -322,13 +310,7 @@ def test_un_projet_transmis_altere_n_est_pas_servi(client, consultation, contact
 def test_un_rendu_trop_long_au_lancement_n_envoie_rien_et_ne_laisse_aucun_fichier(
     rapport, agent, bethune, contact_bethune, mailoutbox, settings, stockage_temporaire
 ):
-    consultation = services.creer_consultation(
-        rapport=rapport,
-        date_envoi=datetime.date(2022, 10, 7),
-        date_limite=datetime.date(2022, 11, 7),
-        organismes=[bethune],
-        par=agent,
-    )
+    consultation = consultation_de_reference(rapport, agent, [bethune])
     mailoutbox.clear()
     settings.WEASYPRINT_TIMEOUT = 0.01
     with pytest.raises(ValidationError, match="Aucune invitation n'est partie"):
@@ -342,13 +324,7 @@ def test_un_rendu_trop_long_au_lancement_n_envoie_rien_et_ne_laisse_aucun_fichie
 def test_un_envoi_qui_echoue_ne_laisse_pas_le_projet_fige(
     rapport, agent, bethune, contact_bethune, monkeypatch, stockage_temporaire
 ):
-    consultation = services.creer_consultation(
-        rapport=rapport,
-        date_envoi=datetime.date(2022, 10, 7),
-        date_limite=datetime.date(2022, 11, 7),
-        organismes=[bethune],
-        par=agent,
-    )
+    consultation = consultation_de_reference(rapport, agent, [bethune])
 
     def panne(*args, **kwargs):
         raise ConnectionRefusedError("serveur de courriel injoignable")
