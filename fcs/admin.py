@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.db.models import F, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from contrat_ville.admin_base import BaseAdmin
-from contrat_ville.nombres import formater_euros
+from journal.admin_base import BaseAdmin
+from noyau.nombres import formater_euros
 
 from .models import AxeFCS, EnveloppeFCS, FondsDeConcours, SubventionFCS
 from .selectors import ZERO

@@ -3,10 +3,10 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from contrat_ville.audit import GestionnaireAudite
-from contrat_ville.models import Commune, Contrat, Porteur, Trace
-from contrat_ville.nombres import formater_euros
-from programmation.models import champ_montant
+from contrat_ville.models import Commune, Contrat, Porteur
+from journal.audit import GestionnaireAudite
+from noyau.models import Trace, champ_montant
+from noyau.nombres import formater_euros
 
 
 class EnveloppeFCS(Trace):

@@ -17,13 +17,12 @@ from django.db.models.functions import Coalesce
 
 from contrat_ville.enums import CodeFinanceur, NatureCredits, TypePorteur
 from contrat_ville.models import Commune, Contrat, Financeur, Pilier, Quartier
-from contrat_ville.nombres import arrondi, formater_euros, taux
 from fcs.selectors import SyntheseFCS, synthese_fcs
+from noyau.models import ZERO
+from noyau.nombres import arrondi, formater_euros, taux
 
 from .enums import StatutDossier
 from .models import BlocNarratif, Dossier, LigneFinancement, Programmation
-
-ZERO = Decimal("0.00")
 
 
 def somme(champ: str, **filtre) -> Coalesce:

@@ -7,7 +7,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from avis import services
-from programmation.rapport import pdf_du_rapport
+from rapport.rendu import pdf_du_rapport
+
+from .conftest import pdf_octets
+
+ENVOI = datetime.date(2022, 10, 7)
+LIMITE = datetime.date(2022, 11, 7)
 
 pytestmark = pytest.mark.django_db
 
@@ -36,13 +41,14 @@ def test_le_definitif_porte_les_deliberations_apres_l_annexe(rapport, agent, bet
     from django.contrib.auth.models import Permission
     from pypdf import PdfReader
 
-    from programmation.enums import StatutRapport
-    from programmation.rapport import rendre_pdf
-    from programmation.services import faire_avancer_rapport
+    from rapport.enums import StatutRapport
+    from rapport.rendu import rendre_pdf
+    from rapport.services import faire_avancer_rapport
 
     agent.user_permissions.add(Permission.objects.get(codename="approuver_rapportannuel"))
     consultation = services.creer_consultation(
-        rapport=rapport,
+        programmation=rapport.programmation,
+        projet_pdf=pdf_octets("Projet de rapport"),
         date_envoi=datetime.date(2022, 10, 7),
         date_limite=datetime.date(2022, 11, 7),
         organismes=[bethune, bruay],
@@ -57,7 +63,9 @@ def test_le_definitif_porte_les_deliberations_apres_l_annexe(rapport, agent, bet
         date_seance=datetime.date(2022, 10, 24),
         document=SimpleUploadedFile("c.pdf", deliberation),
     )
-    faire_avancer_rapport(rapport=rapport, vers=StatutRapport.EN_CONSULTATION, par=agent)
+    faire_avancer_rapport(
+        rapport=rapport, vers=StatutRapport.EN_CONSULTATION, par=agent, date=ENVOI, date_limite=LIMITE
+    )
     faire_avancer_rapport(
         rapport=rapport,
         vers=StatutRapport.DEFINITIF,

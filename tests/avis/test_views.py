@@ -12,13 +12,16 @@ from pypdf import PdfReader
 
 from avis import services
 from avis.models import Avis, Consultation, Destinataire
-from programmation.enums import StatutRapport
-from programmation.models import Programmation, RapportAnnuel
+from programmation.models import Programmation
+from rapport.enums import StatutRapport
+from rapport.models import RapportAnnuel
 
 from .conftest import MOT_DE_PASSE, fichiers_stockes, pdf_octets
 from .test_fichiers import png_octets
 
 pytestmark = pytest.mark.django_db
+
+PROJET_PDF = pdf_octets("Projet de rapport")
 
 
 @pytest.fixture
@@ -44,13 +47,13 @@ def monde(
     rapport_2020 = RapportAnnuel.objects.create(programmation=programmation, statut=StatutRapport.ADOPTE)
     envoi = consultation.date_envoi
     privee = services.creer_consultation(
-        rapport=rapport_2020,
+        programmation=rapport_2020.programmation,
+        projet_pdf=PROJET_PDF,
         date_envoi=envoi,
         date_limite=envoi + datetime.timedelta(days=31),
         organismes=[bethune],
         par=agent,
     )
-    services.lancer_consultation(consultation=privee, par=agent)
     return {"consultation": consultation, "privee": privee, "avis": avis}
 
 
@@ -275,18 +278,18 @@ def test_les_pages_du_portail_font_autant_de_requetes_a_une_et_a_quatre_consulta
         with CaptureQueriesContext(connection) as requetes:
             assert client.get(url).status_code == 200
         comptes.append(len(requetes))
-    contrat = consultation.rapport.programmation.contrat
+    contrat = consultation.programmation.contrat
     for annee in (2017, 2018, 2019):
         programmation = Programmation.objects.create(contrat=contrat, annee=annee)
         rapport = RapportAnnuel.objects.create(programmation=programmation)
-        autre = services.creer_consultation(
-            rapport=rapport,
+        services.creer_consultation(
+            programmation=rapport.programmation,
+            projet_pdf=pdf_octets("Projet de rapport"),
             date_envoi=consultation.date_envoi,
             date_limite=consultation.date_limite,
             organismes=[bethune],
             par=agent,
         )
-        services.lancer_consultation(consultation=autre, par=agent)
     for url, compte in zip(pages, comptes, strict=True):
         with django_assert_num_queries(compte):
             assert client.get(url).status_code == 200
