@@ -89,6 +89,8 @@ JAMAIS = {
     "journal.entreejournal": "acd",
     "programmation.journalechange": "acd",
     "avis.reouverture": "acd",
+    # Une consultation se lance depuis la fiche du rapport (étape du cycle), jamais par « ajouter » dans l'admin.
+    "avis.consultation": "a",
     # Le cycle du rapport passe par ses propres pages (services, transitions tracées), jamais par l'admin.
     "rapport.rapportannuel": "acd",
     "avis.avis": "d",
@@ -150,7 +152,8 @@ NOMMEES = {
     "rapport:fiche": {"": RAPPORT},
     "rapport:apercu": {"": RAPPORT},
     "rapport:pdf": {"": RAPPORT},
-    "rapport:avancer": {"": pour(METHODE)},  # POST seulement
+    # La page de confirmation de chaque étape : directeur seulement.
+    "rapport:avancer": {"": pour(INTERDIT, anonyme=CONNEXION, directeur=OK)},
     "rapport:projet_transmis": {"": RAPPORT},
     "avis:accueil": {"": pour(INTERDIT, anonyme=CONNEXION, commune=OK, conseil=OK)},
     "avis:consultation": {
