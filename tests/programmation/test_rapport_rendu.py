@@ -1,5 +1,4 @@
 import gc
-import subprocess
 import threading
 import time
 
@@ -11,17 +10,14 @@ from programmation.enums import TypeBloc
 from programmation.models import BlocNarratif
 from programmation.rapport import pdf_du_rapport, rendre_pdf
 from programmation.rapport.rendu import RecuperateurStatique
+from tests.pdf import texte_pdf as pdf_en_texte
 
 from .donnees_rapport import annee, dossier
 
-NBSP = "\u00a0"
 
-
-def texte_pdf(pdf: bytes, tmp_path) -> str:
-    chemin = tmp_path / "rapport.pdf"
-    chemin.write_bytes(pdf)
-    sortie = subprocess.run(["pdftotext", "-layout", str(chemin), "-"], capture_output=True, check=True)
-    return sortie.stdout.decode("utf-8").replace(NBSP, " ").replace("\u202f", " ")
+def texte_pdf(pdf: bytes, tmp_path=None) -> str:
+    """Le texte du PDF, colonnes alignées (tests/pdf.py) ; `tmp_path` est gardé pour les appelants."""
+    return pdf_en_texte(pdf, mise_en_page=True)
 
 
 def fichiers_embarques(pdf: bytes, tmp_path) -> list:
