@@ -5,8 +5,10 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installe
 PORT ?= 8000
+# Paquets Debian : installés s'il en manque (root avec apt-get), sinon arrêt avec la commande à lancer.
+PAQUETS := sh scripts/paquets_systeme.sh
 
-.PHONY: run test install migrate demo quality lint bench clean
+.PHONY: run test install migrate demo quality lint bench clean paquets-rendu paquets-test
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -23,7 +25,7 @@ demo: migrate
 	$(PY) manage.py demo
 
 # DEBUG vaut 0 par défaut : runserver ne sert alors pas les fichiers statiques, WhiteNoise sert ceux collectés.
-run: demo
+run: paquets-rendu demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
@@ -32,10 +34,17 @@ quality: install
 	$(BIN)/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 
-test: install quality
+# Vérifiés en premier : s'il manque un paquet qu'on ne peut pas installer, on s'arrête avant tout le reste.
+paquets-rendu:
+	@$(PAQUETS) rendu
+
+paquets-test:
+	@$(PAQUETS) rendu navigateur
+
+test: paquets-test install quality
 	$(BIN)/pytest
 
-bench: migrate
+bench: paquets-rendu migrate
 	@for f in bench/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
 
 clean:
