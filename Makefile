@@ -7,6 +7,8 @@ STAMP := $(VENV)/.installe
 PORT ?= 8000
 # Dépendances verrouillées avec leurs empreintes : base.txt (exécution), dev.txt (exécution + outils).
 VERROUS := requirements/base.txt requirements/dev.txt
+# La suite sur chaque cœur ; `make test PYTEST_OPTS=-n0` pour un seul processus.
+PYTEST_OPTS ?= -n auto --dist worksteal
 # Paquets Debian : installés s'il en manque (root avec apt-get), sinon arrêt avec la commande à lancer.
 PAQUETS := sh scripts/paquets_systeme.sh
 # `make lock` garde les versions verrouillées qui conviennent encore ; `make lock MISE_A_JOUR=1` prend les dernières.
@@ -54,7 +56,7 @@ paquets-test:
 	@$(PAQUETS) rendu navigateur
 
 test: paquets-test install quality
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_OPTS)
 
 bench: paquets-rendu migrate
 	@for f in bench/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
