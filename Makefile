@@ -43,9 +43,14 @@ run: paquets-rendu demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-quality: install
+# Les linters de `make quality` (et du crochet pre-commit, dont la version de ruff doit être celle du verrou).
+lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	@grep -q "ruff==$$($(BIN)/ruff --version | cut -d' ' -f2)\"" .pre-commit-config.yaml || \
+		{ echo ".pre-commit-config.yaml : ruff n'est pas à la version du verrou ($$($(BIN)/ruff --version))"; exit 1; }
+
+quality: lint
 	$(PY) manage.py makemigrations --check --dry-run
 
 # Vérifiés en premier : s'il manque un paquet qu'on ne peut pas installer, on s'arrête avant tout le reste.
@@ -55,7 +60,7 @@ paquets-rendu:
 paquets-test:
 	@$(PAQUETS) rendu navigateur
 
-test: paquets-test install quality
+test: paquets-test quality
 	$(BIN)/pytest $(PYTEST_OPTS)
 
 bench: paquets-rendu migrate
