@@ -1,13 +1,13 @@
 """L'annexe des avis dans le rapport : chaque organisme consulté, sa date, sa décision, réputé favorable compris."""
 
 import datetime
-import subprocess
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from avis import services
 from rapport.rendu import pdf_du_rapport
+from tests.pdf import texte_pdf as pdf_en_texte
 
 from .conftest import pdf_octets
 
@@ -17,12 +17,9 @@ LIMITE = datetime.date(2022, 11, 7)
 pytestmark = pytest.mark.django_db
 
 
-def texte_pdf(contenu: bytes, tmp_path) -> str:
-    chemin = tmp_path / "r.pdf"
-    chemin.write_bytes(contenu)
-    sortie = subprocess.run(["pdftotext", "-raw", str(chemin), "-"], capture_output=True, check=True)
-    texte = " ".join(sortie.stdout.decode("utf-8").replace("\u00a0", " ").replace("\u202f", " ").split())
-    return texte.replace("- ", "-")  # les noms composés coupés en fin de ligne de cellule
+def texte_pdf(contenu: bytes, tmp_path=None) -> str:
+    """Le texte du PDF dans l'ordre du document, espaces ramenées à une (tests/pdf.py)."""
+    return pdf_en_texte(contenu, mise_en_page=False)
 
 
 def test_le_projet_porte_l_annexe_des_avis(rapport, consultation_close, tmp_path):

@@ -19,6 +19,7 @@ from tests.comptes import utilisateur
 
 MDP = "Quartiers-Solides-2024!"
 MAUVAIS = "pas-le-bon-mot-de-passe"
+HORODATAGE = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}"  # asctime du journal de sécurité
 
 
 @pytest.fixture(autouse=True)
@@ -244,4 +245,6 @@ def test_journal_de_securite_sans_mot_de_passe(client, agent, caplog):
         in texte
     )
     assert MDP not in texte and MAUVAIS not in texte
-    assert all(r.asctime or r.created for r in caplog.records)
+    # Chaque ligne du journal est horodatée : son formateur écrit la date et l'heure devant le message.
+    securite = [r for r in caplog.records if r.name == "contrat_ville.securite"]
+    assert securite and all(re.fullmatch(HORODATAGE, getattr(r, "asctime", "")) for r in securite)

@@ -19,7 +19,7 @@ LIMITE = datetime.date(2022, 11, 7)
 
 
 def lignes(texte: str) -> list[str]:
-    """Les lignes du PDF, espaces répétés ramenés à un seul (pdftotext -layout aligne les colonnes)."""
+    """Les lignes du PDF, espaces répétés ramenés à un seul (le texte mis en page aligne les colonnes)."""
     return [re.sub(r"\s+", " ", ligne).strip() for ligne in texte.splitlines()]
 
 

@@ -1,5 +1,4 @@
 import multiprocessing
-import subprocess
 import threading
 import time
 
@@ -10,17 +9,14 @@ from contrat_ville.enums import CodeFinanceur, NatureCredits
 from programmation.enums import TypeBloc
 from programmation.models import BlocNarratif
 from rapport.rendu import pdf_du_rapport, recuperateur, rendre_pdf
+from tests.pdf import texte_pdf as pdf_en_texte
 
 from .donnees_rapport import annee, dossier
 
-NBSP = "\u00a0"
 
-
-def texte_pdf(pdf: bytes, tmp_path) -> str:
-    chemin = tmp_path / "rapport.pdf"
-    chemin.write_bytes(pdf)
-    sortie = subprocess.run(["pdftotext", "-layout", str(chemin), "-"], capture_output=True, check=True)
-    return sortie.stdout.decode("utf-8").replace(NBSP, " ").replace("\u202f", " ")
+def texte_pdf(pdf: bytes, tmp_path=None) -> str:
+    """Le texte du PDF, colonnes alignées (tests/pdf.py) ; `tmp_path` est gardé pour les appelants."""
+    return pdf_en_texte(pdf, mise_en_page=True)
 
 
 def fichiers_embarques(pdf: bytes, tmp_path) -> list:

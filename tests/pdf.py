@@ -1,0 +1,43 @@
+"""Le texte des PDF que les tests vérifient, lu par pypdf : aucun outil système (poppler) n'est nécessaire."""
+
+import io
+import re
+from pathlib import Path
+
+from pypdf import PageObject, PdfReader
+from pypdf.generic import ContentStream
+
+# Espaces insécables (séparateur de milliers, avant « € » et « % ») : une espace simple pour les assertions.
+INSECABLES = str.maketrans({"\u00a0": " ", "\u202f": " "})
+
+
+def texte_pdf(source: bytes | str | Path, mise_en_page: bool = True) -> str:
+    """Tout le texte du PDF (octets ou chemin), pages séparées par un saut de page.
+
+    - `mise_en_page=True` : les lignes de chaque page, colonnes alignées par des espaces, comme
+      `pdftotext -layout` : une ligne de tableau reste une ligne (`re.sub(r"\\s+", " ", ligne)` la ramène à ses
+      valeurs) ; le texte des graphiques et de la carte (SVG, dessinés en XObjects que ce mode de pypdf ne lit
+      pas) suit, dans l'ordre du document.
+    - `mise_en_page=False` : le texte dans l'ordre du document, comme `pdftotext -raw`, chaque suite d'espaces
+      et de sauts de ligne ramenée à une espace, les mots composés coupés en fin de ligne de cellule
+      (« Bruay-la- Buissière ») recollés.
+    """
+    lecteur = PdfReader(source if isinstance(source, str | Path) else io.BytesIO(source))
+    if mise_en_page:
+        pages = [
+            "\n".join([page.extract_text(extraction_mode="layout"), *textes_des_xobjects(page)])
+            for page in lecteur.pages
+        ]
+        return "\f".join(pages).translate(INSECABLES)
+    texte = " ".join(page.extract_text() for page in lecteur.pages).translate(INSECABLES)
+    return re.sub(r"\s+", " ", texte).strip().replace("- ", "-")
+
+
+def textes_des_xobjects(page: PageObject) -> list[str]:
+    """Le texte de chaque XObject de formulaire que la page dessine (opérateur `Do`), dans l'ordre."""
+    xobjects = page.get("/Resources", {}).get("/XObject", {})
+    textes = []
+    for operandes, operateur in ContentStream(page.get_contents(), page.pdf).operations:
+        if operateur == b"Do" and (xobject := xobjects[operandes[0]].get_object()).get("/Subtype") == "/Form":
+            textes.append(page.extract_xform_text(xobject, orientations=(0, 90, 180, 270)))
+    return textes
