@@ -9,6 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 
+from contrat_ville.models import Commune, ConseilCitoyen
+
 from .models import Avis, Consultation, Contact, Destinataire, Organisme
 
 JOURS_AVANT_RELANCE = 7
@@ -218,3 +220,11 @@ def etat_consultation(programmation, *, aujourdhui: datetime.date | None = None)
         reputes_favorables=(consultes - recus) if delai_echu else 0,
         delai_echu=delai_echu,
     )
+
+
+def nombre_d_organismes_par_defaut(programmation) -> int:
+    """Combien d'organismes une consultation de l'année inscrirait par défaut (deux requêtes, rien d'écrit)."""
+    contrat = programmation.contrat
+    communes = Commune.objects.filter(quartiers__contrats=contrat).distinct().count()
+    conseils = ConseilCitoyen.objects.filter(quartier__contrats=contrat).distinct().count()
+    return communes + conseils

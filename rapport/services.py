@@ -72,7 +72,7 @@ def etape_suivante(rapport: RapportAnnuel, *, aujourdhui: datetime.date | None =
             ),
         )
     if vers == StatutRapport.EN_CONSULTATION:
-        nb = len(avis_services.organismes_par_defaut(rapport.programmation))
+        nb = avis_selectors.nombre_d_organismes_par_defaut(rapport.programmation)
         return Etape(
             vers,
             (

@@ -68,7 +68,9 @@ def _contexte_fiche(rapport: RapportAnnuel, annee: int, utilisateur) -> dict:
         contexte["chiffres"] = contenu["chiffres"]
         contexte["repartition"] = contenu["repartition"]
         contexte["anomalies"] = controles_du_rapport(contenu)
-    contexte["consultation"] = etat_consultation(rapport.programmation)
+    # Une consultation n'existe qu'à partir de l'étape « en consultation » (c'est elle qui la lance).
+    if rapport.statut in (StatutRapport.EN_CONSULTATION, StatutRapport.DEFINITIF):
+        contexte["consultation"] = etat_consultation(rapport.programmation)
     contexte["transitions"] = rapport.transitions.select_related("par").order_by("le") if rapport.pk else []
     contexte["peut_avancer"] = contexte["etape"] is not None and utilisateur.has_perm(PERMISSION_APPROBATION)
     return contexte

@@ -6,10 +6,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from avis import services
+from avis.models import Consultation
 from rapport.rendu import pdf_du_rapport
 from tests.pdf import texte_pdf as pdf_en_texte
-
-from .conftest import pdf_octets
 
 ENVOI = datetime.date(2022, 10, 7)
 LIMITE = datetime.date(2022, 11, 7)
@@ -43,14 +42,12 @@ def test_le_definitif_porte_les_deliberations_apres_l_annexe(rapport, agent, bet
     from rapport.services import faire_avancer_rapport
 
     agent.user_permissions.add(Permission.objects.get(codename="approuver_rapportannuel"))
-    consultation = services.creer_consultation(
-        programmation=rapport.programmation,
-        projet_pdf=pdf_octets("Projet de rapport"),
-        date_envoi=datetime.date(2022, 10, 7),
-        date_limite=datetime.date(2022, 11, 7),
-        organismes=[bethune, bruay],
-        par=agent,
+    agent = type(agent).objects.get(pk=agent.pk)  # permissions relues
+    # La consultation se lance par le cycle du rapport (projet figé, organismes du contrat inscrits).
+    faire_avancer_rapport(
+        rapport=rapport, vers=StatutRapport.EN_CONSULTATION, par=agent, date=ENVOI, date_limite=LIMITE
     )
+    consultation = Consultation.objects.get(programmation=rapport.programmation)
     deliberation = rendre_pdf("<p>Délibération n° 2022-117 du conseil municipal de Bruay-la-Buissière</p>")
     services.enregistrer_avis_courrier(
         consultation=consultation,
@@ -59,9 +56,6 @@ def test_le_definitif_porte_les_deliberations_apres_l_annexe(rapport, agent, bet
         decision="FAVORABLE",
         date_seance=datetime.date(2022, 10, 24),
         document=SimpleUploadedFile("c.pdf", deliberation),
-    )
-    faire_avancer_rapport(
-        rapport=rapport, vers=StatutRapport.EN_CONSULTATION, par=agent, date=ENVOI, date_limite=LIMITE
     )
     faire_avancer_rapport(
         rapport=rapport,

@@ -246,5 +246,5 @@ def test_journal_de_securite_sans_mot_de_passe(client, agent, caplog):
     )
     assert MDP not in texte and MAUVAIS not in texte
     # Chaque ligne du journal est horodatée : son formateur écrit la date et l'heure devant le message.
-    securite = [r for r in caplog.records if r.name == "contrat_ville.securite"]
+    securite = [r for r in caplog.records if r.name == "securite"]
     assert securite and all(re.fullmatch(HORODATAGE, getattr(r, "asctime", "")) for r in securite)

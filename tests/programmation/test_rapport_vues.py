@@ -129,9 +129,9 @@ def test_lien_depuis_l_administration(client, agent):
     agent.user_permissions.add(Permission.objects.get(codename="view_dossier"))
     client.force_login(agent)
     index = client.get("/admin/").content.decode()
-    assert "/admin/programmation/rapportannuel/" in index and "Rapports annuels" in index
-    assert "/admin/programmation/rapportannuel/add/" not in index  # le cycle passe par les pages du rapport
-    assert client.get("/admin/programmation/rapportannuel/")["Location"] == "/rapport-annuel/"
+    assert "/admin/rapport/rapportannuel/" in index and "Rapports annuels" in index
+    assert "/admin/rapport/rapportannuel/add/" not in index  # le cycle passe par les pages du rapport
+    assert client.get("/admin/rapport/rapportannuel/")["Location"] == "/rapport-annuel/"
 
 
 @pytest.mark.django_db

@@ -72,7 +72,10 @@ def test_lancer_la_consultation_fige_le_projet_inscrit_et_invite_apres_validatio
     consultation = Consultation.objects.get(programmation=adopte.programmation)
     with consultation.projet_pdf.open("rb") as f:
         assert f.read().startswith(b"%PDF-")
-    assert consultation.destinataires.count() > 1 and consultation.lancee_le is not None
+    assert consultation.lancee_le is not None
+    # Par défaut : les communes des quartiers du contrat et leurs conseils citoyens.
+    assert consultation.destinataires.filter(organisme__conseil_citoyen__isnull=False).count() == 16
+    assert consultation.destinataires.filter(organisme__commune__nom="Nœux-les-Mines").exists()
     for rappel in rappels:
         rappel()
     assert [m.to for m in mailoutbox] == [["pdlv@commune.example"]]
@@ -183,3 +186,26 @@ def test_sans_consultation_pas_d_approbation(adopte, directeur):
             date=datetime.date(2032, 1, 1),
             en_connaissance_de_cause=True,
         )
+
+
+def test_la_page_de_confirmation_dit_ce_que_fera_le_lancement_et_refuse_un_delai_court(
+    client, adopte, directeur
+):
+    client.force_login(directeur)
+    page = client.get("/rapport-annuel/2031/etape-suivante/").content.decode()
+    assert "irréversible" in page and "Le projet de rapport est figé" in page
+    assert "Confirmer : lancer la consultation" in page
+    refus = client.post(
+        "/rapport-annuel/2031/etape-suivante/",
+        {"vers": "EN_CONSULTATION", "date": "07/10/2022", "date_limite": "28/10/2022"},
+    )
+    assert refus.status_code == 400
+    assert "au plus tôt le 07/11/2022" in refus.content.decode()
+    assert not Consultation.objects.exists()
+    ok = client.post(
+        "/rapport-annuel/2031/etape-suivante/",
+        {"vers": "EN_CONSULTATION", "date": "07/10/2022", "date_limite": "07/11/2022"},
+    )
+    assert ok.status_code == 302
+    fiche = client.get("/rapport-annuel/2031/").content.decode()
+    assert "En consultation" in fiche and "avis reçu" in fiche and "réputé" in fiche
