@@ -8,7 +8,7 @@ from contrat_ville.selectors import territoire
 from fcs.selectors import fonds_de_concours, tableau_fcs
 from programmation import selectors
 from programmation.enums import TypeBloc
-from programmation.models import Programmation
+from programmation.models import Dossier, Programmation
 
 from . import graphiques
 from .enums import StatutRapport
@@ -44,12 +44,16 @@ def contexte_du_rapport(rapport: RapportAnnuel, *, pour_pdf: bool = False) -> di
     dossiers = selectors.dossiers_de_l_annee(annee)
     piliers = list(Pilier.objects.filter(contrat=contrat).order_by("ordre", "code"))
 
-    chiffres = selectors.chiffres_programmation(dossiers)
-    precedente = None
-    if Programmation.objects.filter(annee=annee - 1).exists():
-        precedente = selectors.chiffres_programmation(selectors.dossiers_de_l_annee(annee - 1))
-        if not precedente.nb_deposes:
-            precedente = None
+    # L'agrégat par année que lit aussi le tableau de bord : l'année et la précédente, en deux requêtes.
+    points = dict(
+        zip(
+            (annee - 1, annee),
+            selectors.tendance_par_annee(Dossier.objects.all(), [annee - 1, annee]),
+            strict=True,
+        )
+    )
+    chiffres = points[annee].chiffres_programmation()
+    precedente = points[annee - 1].chiffres_programmation() if points[annee - 1].nb_deposes else None
     repartition = selectors.repartition_par_pilier(dossiers, piliers)
     operateurs = selectors.operateurs_associatifs(dossiers, piliers)
     fcs = tableau_fcs(annee)
