@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from contrat_ville.admin_base import BaseAdmin
+from journal.admin_base import BaseAdmin
 
 from . import selectors, services
 from .forms import AvisCourrierForm, ContactForm
@@ -164,36 +164,43 @@ class DestinataireInline(admin.TabularInline):
 
 @admin.register(Consultation)
 class ConsultationAdmin(BaseAdmin):
+    """Le suivi d'une consultation. Elle s'ouvre depuis la fiche du rapport annuel (« Lancer la consultation ») :
+    c'est une étape du cycle du rapport, qui fige le projet transmis ; l'administration ne la crée pas."""
+
     list_display = ["__str__", "date_envoi", "date_limite", "lancee_le"]
-    list_select_related = ["rapport__programmation"]
-    readonly_fields = ["lancee_le", "projet_transmis", "tableau_suivi"]
-    actions = ["lancer"]
+    list_select_related = ["programmation"]
+    fields = ["programmation", "date_envoi", "date_limite", "lancee_le", "projet_transmis", "tableau_suivi"]
+    readonly_fields = ["programmation", "lancee_le", "projet_transmis", "tableau_suivi"]
+    inlines = [DestinataireInline]
+    actions = ["renvoyer_invitations"]
 
-    def get_fields(self, request, obj=None):
-        if obj is None:
-            return ["rapport", "date_envoi", "date_limite"]
-        return ["rapport", "date_envoi", "date_limite", "lancee_le", "projet_transmis", "tableau_suivi"]
+    def has_add_permission(self, request):
+        return False
 
-    def get_readonly_fields(self, request, obj=None):
-        champs = super().get_readonly_fields(request, obj)
-        return [*champs, "rapport"] if obj else champs
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "title": "Consultations — une consultation se lance depuis la fiche du rapport annuel",
+        }
+        return super().changelist_view(request, extra_context)
 
-    def get_inlines(self, request, obj):
-        return [DestinataireInline] if obj else []
+    def save_formset(self, request, form, formset, change):
+        """Les organismes ajoutés passent par le service : inscrits, puis invités une fois l'enregistrement validé."""
+        if formset.model is not Destinataire:
+            return super().save_formset(request, form, formset, change)
+        nouveaux = [
+            f.cleaned_data["organisme"] for f in formset.extra_forms if f.has_changed() and f.is_valid()
+        ]
+        for supprime in formset.deleted_objects:
+            supprime.delete()
+        services.ajouter_destinataires(consultation=form.instance, organismes=nouveaux, par=request.user)
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if not change:  # par défaut : les communes des quartiers du contrat et tous les conseils citoyens
-            services.ajouter_destinataires(consultation=obj)
-
-    @admin.action(description="Lancer la consultation : envoyer les invitations", permissions=["change"])
-    def lancer(self, request, queryset):
+    @admin.action(
+        description="Renvoyer les invitations aux contacts des organismes consultés", permissions=["change"]
+    )
+    def renvoyer_invitations(self, request, queryset):
         for consultation in queryset:
-            try:
-                envoyes = services.lancer_consultation(consultation=consultation, par=request.user)
-            except ValidationError as erreur:
-                self.message_user(request, f"{consultation} : {' '.join(erreur.messages)}", messages.ERROR)
-                continue
+            envoyes = services.inviter_organismes(consultation=consultation, par=request.user)
             self.message_user(
                 request, f"{consultation} : {envoyes} invitation(s) envoyée(s).", messages.SUCCESS
             )
@@ -204,7 +211,7 @@ class ConsultationAdmin(BaseAdmin):
             return "— (figé au lancement de la consultation)"
         return format_html(
             '<a href="{}">Télécharger le projet transmis (PDF)</a> — empreinte SHA-256 {}',
-            reverse("rapport:projet_transmis", args=[obj.rapport.programmation.annee, obj.pk]),
+            reverse("rapport:projet_transmis", args=[obj.programmation.annee, obj.pk]),
             obj.projet_sha256,
         )
 
@@ -255,7 +262,7 @@ class DestinataireAdmin(BaseAdmin):
     list_select_related = [
         "organisme__commune",
         "organisme__conseil_citoyen",
-        "consultation__rapport__programmation",
+        "consultation__programmation",
     ]
     search_fields = ["organisme__commune__nom", "organisme__conseil_citoyen__nom"]
     actions = ["rouvrir", "renvoyer_invitations"]
@@ -339,7 +346,7 @@ class AvisAdmin(BaseAdmin):
     list_select_related = [
         "organisme__commune",
         "organisme__conseil_citoyen",
-        "consultation__rapport__programmation",
+        "consultation__programmation",
     ]
     search_fields = ["organisme__commune__nom", "organisme__conseil_citoyen__nom", "observations"]
     fields = [

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
-from contrat_ville.nombres import formater_nombre
+from noyau.nombres import formater_nombre
 
 TAILLE_MAX_PDF = 10 * 1024 * 1024
 SIGNATURE_PDF = b"%PDF-"

@@ -97,7 +97,7 @@ class AvisCourrierForm(forms.Form):
     """Avis reçu par courrier, saisi par un agent pour le compte de l'organisme."""
 
     consultation = forms.ModelChoiceField(
-        label="Consultation", queryset=Consultation.objects.select_related("rapport__programmation")
+        label="Consultation", queryset=Consultation.objects.select_related("programmation")
     )
     organisme = forms.ModelChoiceField(
         label="Organisme", queryset=Organisme.objects.select_related("commune", "conseil_citoyen")

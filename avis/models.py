@@ -3,12 +3,14 @@
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
-from contrat_ville.audit import GestionnaireAudite
-from contrat_ville.models import Commune, ConseilCitoyen, Trace
-from programmation.models import RapportAnnuel
+from contrat_ville.models import Commune, ConseilCitoyen
+from journal.audit import GestionnaireAudite
+from noyau.models import Trace
+from programmation.models import Programmation
 
 from .dates import UnMoisApres, un_mois_apres
 from .enums import Decision
@@ -94,8 +96,9 @@ def nom_projet(instance, filename):
 class Consultation(Trace):
     """L'envoi du projet de rapport d'une année aux organismes, avec son délai de réponse."""
 
-    rapport = models.OneToOneField(
-        RapportAnnuel, verbose_name="rapport annuel", on_delete=models.PROTECT, related_name="consultation"
+    # L'année dont le projet de rapport est soumis ; le rapport lui-même (app `rapport`) est au-dessus.
+    programmation = models.OneToOneField(
+        Programmation, verbose_name="année", on_delete=models.PROTECT, related_name="consultation"
     )
     date_envoi = models.DateField("date d'envoi")
     date_limite = models.DateField(
@@ -135,11 +138,9 @@ class Consultation(Trace):
         ]
 
     def __str__(self):
-        return f"Consultation sur le rapport {self.rapport.programmation.annee}"
+        return f"Consultation sur le rapport {self.programmation.annee}"
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         if self.date_envoi and self.date_limite and self.date_limite < un_mois_apres(self.date_envoi):
             raise ValidationError(
                 {

@@ -9,6 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 
+from contrat_ville.models import Commune, ConseilCitoyen
+
 from .models import Avis, Consultation, Contact, Destinataire, Organisme
 
 JOURS_AVANT_RELANCE = 7
@@ -32,9 +34,7 @@ def contact_du_portail(utilisateur) -> Contact:
 def destinataires_du_contact(contact: Contact):
     return (
         Destinataire.objects.filter(organisme_id=contact.organisme_id, consultation__lancee_le__isnull=False)
-        .select_related(
-            "consultation__rapport__programmation", "organisme__commune", "organisme__conseil_citoyen"
-        )
+        .select_related("consultation__programmation", "organisme__commune", "organisme__conseil_citoyen")
         .order_by("-consultation__date_envoi")
     )
 
@@ -49,7 +49,7 @@ def access_destinataire_by_id(contact: Contact, consultation_id: int) -> Destina
 def access_avis_by_id(utilisateur, avis_id: int) -> Avis:
     """L'avis si l'utilisateur est un contact de son organisme, ou un agent qui peut voir les avis ; sinon 404."""
     avis = Avis.objects.select_related(
-        "consultation__rapport__programmation",
+        "consultation__programmation",
         "organisme__commune",
         "organisme__conseil_citoyen",
         "depose_par",
@@ -164,16 +164,67 @@ class AnnexeAvis:
         return [ligne.avis for ligne in self.lignes if ligne.avis is not None and ligne.avis.deliberation]
 
 
-def annexe_avis(rapport, *, aujourdhui: datetime.date | None = None) -> AnnexeAvis | None:
-    """L'annexe du rapport : chaque organisme consulté, son avis, sa date et sa décision (réputé favorable compris).
+def annexe_avis(programmation, *, aujourdhui: datetime.date | None = None) -> AnnexeAvis | None:
+    """L'annexe du rapport d'une année : chaque organisme consulté, son avis, sa date et sa décision (réputé
+    favorable compris).
 
-    Trois requêtes quel que soit le nombre d'organismes ; None si le rapport n'a pas (encore) été soumis.
+    Trois requêtes quel que soit le nombre d'organismes ; None si le projet n'a pas (encore) été soumis.
     """
-    if rapport.pk is None:  # aperçu d'une année dont le rapport n'est pas encore enregistré
-        return None
-    consultation = Consultation.objects.filter(rapport=rapport).first()
+    consultation = Consultation.objects.filter(programmation=programmation).first()
     if consultation is None:
         return None
     return AnnexeAvis(
         consultation=consultation, lignes=suivi_consultation(consultation, aujourdhui=aujourdhui)
     )
+
+
+@dataclass(frozen=True)
+class EtatConsultation:
+    """Où en est la consultation d'une année : ce que la fiche du rapport montre et ce que l'approbation exige."""
+
+    consultation: Consultation
+    consultes: int
+    avis_recus: int
+    reputes_favorables: int
+    delai_echu: bool
+
+    @property
+    def en_attente(self) -> int:
+        return self.consultes - self.avis_recus - self.reputes_favorables
+
+    @property
+    def tous_ont_repondu(self) -> bool:
+        return self.consultes > 0 and self.avis_recus == self.consultes
+
+    @property
+    def close(self) -> bool:
+        """L'avis de chacun est acquis : rendu, ou réputé favorable parce que le délai est passé."""
+        return self.delai_echu or self.tous_ont_repondu
+
+
+def etat_consultation(programmation, *, aujourdhui: datetime.date | None = None) -> EtatConsultation | None:
+    """Les comptes de la consultation d'une année (deux requêtes) ; None si elle n'a pas été lancée."""
+    consultation = Consultation.objects.filter(programmation=programmation).first()
+    if consultation is None:
+        return None
+    aujourdhui = aujourdhui or timezone.localdate()
+    consultes = consultation.destinataires.count()
+    recus = Avis.objects.filter(
+        consultation=consultation, organisme__in=consultation.destinataires.values("organisme")
+    ).count()
+    delai_echu = aujourdhui > consultation.date_limite
+    return EtatConsultation(
+        consultation=consultation,
+        consultes=consultes,
+        avis_recus=recus,
+        reputes_favorables=(consultes - recus) if delai_echu else 0,
+        delai_echu=delai_echu,
+    )
+
+
+def nombre_d_organismes_par_defaut(programmation) -> int:
+    """Combien d'organismes une consultation de l'année inscrirait par défaut (deux requêtes, rien d'écrit)."""
+    contrat = programmation.contrat
+    communes = Commune.objects.filter(quartiers__contrats=contrat).distinct().count()
+    conseils = ConseilCitoyen.objects.filter(quartier__contrats=contrat).distinct().count()
+    return communes + conseils

@@ -11,29 +11,19 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from contrat_ville import roles
+from comptes import roles
+from contrat_ville.models import Commune, ConseilCitoyen
 
 # Le journal d'audit : les écritures du portail y sont attribuées à leur auteur.
-from contrat_ville.audit import acteur
-from contrat_ville.models import Commune, ConseilCitoyen
-from programmation.enums import StatutRapport
-from programmation.models import RapportAnnuel
+from journal.audit import acteur
+from noyau.empreintes import empreinte, fichier_verifie
+from programmation.models import Programmation
 
 from . import courriels
 from .models import Avis, Consultation, Contact, Destinataire, Organisme, Reouverture
 from .selectors import JOURS_AVANT_RELANCE, peut_deposer
 
 # --- Organismes et contacts -------------------------------------------------------------------------------
-
-
-def organismes_par_defaut(rapport: RapportAnnuel) -> list[Organisme]:
-    """Chaque commune qui porte une partie d'un quartier du contrat, et chaque conseil citoyen de ces quartiers."""
-    contrat = rapport.programmation.contrat
-    communes = Commune.objects.filter(quartiers__contrats=contrat).distinct()
-    conseils = ConseilCitoyen.objects.filter(quartier__contrats=contrat).distinct()
-    organismes = [Organisme.objects.get_or_create(commune=c)[0] for c in communes]
-    organismes += [Organisme.objects.get_or_create(conseil_citoyen=c)[0] for c in conseils]
-    return organismes
 
 
 @transaction.atomic
@@ -75,7 +65,7 @@ def inviter_contact(*, contact: Contact, par) -> None:
         raise ValidationError(f"Le compte de {contact} est désactivé : réactivez-le avant de l'inviter.")
     destinataires = Destinataire.objects.filter(
         organisme_id=contact.organisme_id, consultation__lancee_le__isnull=False
-    ).select_related("consultation__rapport__programmation")
+    ).select_related("consultation__programmation")
     consultation = max(destinataires, key=lambda d: d.consultation.date_envoi, default=None)
     _envoyer_invitation(contact, consultation.consultation if consultation else None)
     destinataires.update(invite_le=timezone.now())
@@ -112,94 +102,100 @@ def marquer_invitation_ouverte(*, utilisateur) -> None:
 @transaction.atomic
 def creer_consultation(
     *,
-    rapport: RapportAnnuel,
+    programmation: Programmation,
     date_envoi: datetime.date,
     date_limite: datetime.date,
+    projet_pdf: bytes,
     organismes: list[Organisme] | None = None,
     par,
 ) -> Consultation:
-    if rapport.statut == StatutRapport.DEFINITIF:
-        raise ValidationError("Le rapport est définitif : on ne peut plus le soumettre à consultation.")
+    """Ouvre la consultation d'une année sur le projet de rapport `projet_pdf`, déjà rendu et figé : le range avec
+    son empreinte, inscrit les organismes consultés et, une fois la transaction validée, leur envoie l'invitation.
+
+    C'est une étape du cycle du rapport (`rapport.services.faire_avancer_rapport`), seul à savoir quand le projet
+    peut être soumis ; l'appelant supprime le fichier rangé si sa propre transaction est annulée ensuite.
+    """
+    if Consultation.objects.filter(programmation=programmation).exists():
+        raise ValidationError(f"Le projet de rapport {programmation.annee} a déjà été soumis à consultation.")
     consultation = Consultation(
-        rapport=rapport, date_envoi=date_envoi, date_limite=date_limite, cree_par=par, modifie_par=par
+        programmation=programmation,
+        date_envoi=date_envoi,
+        date_limite=date_limite,
+        lancee_le=timezone.now(),
+        cree_par=par,
+        modifie_par=par,
     )
-    consultation.full_clean()
-    with acteur(par, source="admin"):
-        consultation.save()
-        ajouter_destinataires(consultation=consultation, organismes=organismes)
+    consultation.full_clean(exclude=["projet_pdf", "projet_sha256"])
+    consultation.projet_pdf.save("projet.pdf", ContentFile(projet_pdf), save=False)
+    consultation.projet_sha256 = empreinte(projet_pdf)
+    try:
+        with acteur(par, source="web"):
+            consultation.save()
+            ajouter_destinataires(consultation=consultation, organismes=organismes, par=par)
+    except BaseException:
+        _supprimer_fichier(consultation.projet_pdf)
+        raise
     return consultation
 
 
-def ajouter_destinataires(*, consultation: Consultation, organismes: list[Organisme] | None = None) -> None:
+def organismes_par_defaut(programmation: Programmation) -> list[Organisme]:
+    """Chaque commune qui porte une partie d'un quartier du contrat, et chaque conseil citoyen de ces quartiers."""
+    contrat = programmation.contrat
+    communes = Commune.objects.filter(quartiers__contrats=contrat).distinct()
+    conseils = ConseilCitoyen.objects.filter(quartier__contrats=contrat).distinct()
+    organismes = [Organisme.objects.get_or_create(commune=c)[0] for c in communes]
+    organismes += [Organisme.objects.get_or_create(conseil_citoyen=c)[0] for c in conseils]
+    return organismes
+
+
+def ajouter_destinataires(
+    *, consultation: Consultation, organismes: list[Organisme] | None = None, par=None, inviter: bool = True
+) -> list[Organisme]:
+    """Inscrit des organismes à une consultation (par défaut, ceux du contrat) ; une fois la transaction validée,
+    ceux qui viennent d'être inscrits reçoivent l'invitation (sauf `inviter=False` : données historiques de la
+    démonstration). Rend les organismes ajoutés."""
     if organismes is None:
-        organismes = organismes_par_defaut(consultation.rapport)
+        organismes = organismes_par_defaut(consultation.programmation)
     deja = set(consultation.destinataires.values_list("organisme_id", flat=True))
-    Destinataire.objects.bulk_create(
-        [Destinataire(consultation=consultation, organisme=o) for o in organismes if o.pk not in deja]
-    )
+    nouveaux = [o for o in organismes if o.pk not in deja]
+    Destinataire.objects.bulk_create([Destinataire(consultation=consultation, organisme=o) for o in nouveaux])
+    if inviter and nouveaux and consultation.lancee_le is not None:
+        ids = [o.pk for o in nouveaux]
+        # Après validation, et sans faire échouer la requête : un courriel qui ne part pas laisse l'organisme « non
+        # invité » dans le suivi, d'où l'agent renvoie l'invitation.
+        transaction.on_commit(
+            lambda: inviter_organismes(consultation=consultation, organismes=ids, par=par), robust=True
+        )
+    return nouveaux
 
 
-def figer_projet(consultation: Consultation, *, aujourdhui: datetime.date | None = None) -> None:
-    """Rend le projet de rapport tel qu'il est à cet instant et le range, avec son empreinte, sur la consultation
-    (sans l'enregistrer). `aujourdhui` : la date à laquelle l'annexe des avis est arrêtée (défaut : ce jour)."""
-    from programmation.rapport import contexte_du_rapport
-    from programmation.rapport.rendu import empreinte, pdf_a_enregistrer
-
-    from .selectors import annexe_avis
-
-    contexte = contexte_du_rapport(consultation.rapport, pour_pdf=True)
-    if aujourdhui is not None:
-        contexte["annexe_avis"] = annexe_avis(consultation.rapport, aujourdhui=aujourdhui)
-    pdf = pdf_a_enregistrer(contexte, document="Le projet de rapport", sinon="Aucune invitation n'est partie")
-    consultation.projet_pdf.save("projet.pdf", ContentFile(pdf), save=False)
-    consultation.projet_sha256 = empreinte(pdf)
+def inviter_organismes(*, consultation: Consultation, organismes: list[int] | None = None, par=None) -> int:
+    """Envoie l'invitation à chaque contact actif des organismes consultés (tous, ou ceux de `organismes`), puis
+    les marque invités ; rend le nombre de courriels. Hors de toute transaction : un envoi lent ne tient aucun
+    verrou, et chaque organisme n'est marqué invité qu'après son envoi."""
+    destinataires = consultation.destinataires.all()
+    if organismes is not None:
+        destinataires = destinataires.filter(organisme_id__in=organismes)
+    contacts = Contact.objects.filter(
+        organisme__in=destinataires.values("organisme"), utilisateur__is_active=True
+    ).select_related("utilisateur", "organisme__commune", "organisme__conseil_citoyen")
+    invites = set()
+    for contact in contacts:
+        _envoyer_invitation(contact, consultation)
+        invites.add(contact.organisme_id)
+    if invites:
+        with acteur(par, source="web"):
+            consultation.destinataires.filter(organisme_id__in=invites).update(invite_le=timezone.now())
+    return len(contacts)
 
 
 def projet_transmis(consultation: Consultation) -> bytes:
     """Le PDF figé au lancement, tel qu'il a été transmis (empreinte vérifiée)."""
-    from programmation.rapport.rendu import fichier_verifie
-
     return fichier_verifie(
         consultation.projet_pdf,
         consultation.projet_sha256,
         f"Le projet de rapport transmis pour la {str(consultation).lower()}",
     )
-
-
-@transaction.atomic
-def lancer_consultation(*, consultation: Consultation, par) -> int:
-    """Fige le projet de rapport au premier lancement, puis envoie l'invitation à chaque contact actif des
-    organismes consultés ; renvoie le nombre de courriels. Un nouveau lancement réinvite sans refiger."""
-    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
-    premier_lancement = consultation.lancee_le is None
-    if premier_lancement:
-        figer_projet(consultation)
-    try:
-        envoyes = 0
-        maintenant = timezone.now()
-        destinataires = consultation.destinataires.select_related("organisme")
-        contacts = Contact.objects.filter(
-            organisme__in=[d.organisme_id for d in destinataires], utilisateur__is_active=True
-        ).select_related("utilisateur", "organisme__commune", "organisme__conseil_citoyen")
-        invites = set()
-        for contact in contacts:
-            _envoyer_invitation(contact, consultation)
-            invites.add(contact.organisme_id)
-            envoyes += 1
-        with acteur(par, source="admin"):
-            consultation.destinataires.filter(organisme_id__in=invites).update(invite_le=maintenant)
-            if premier_lancement:
-                consultation.lancee_le = maintenant
-                consultation.modifie_par = par
-                consultation.save(
-                    update_fields=["lancee_le", "projet_pdf", "projet_sha256", "modifie_par", "modifie_le"]
-                )
-    except BaseException:
-        # La transaction est annulée : le fichier figé ne doit pas rester orphelin.
-        if premier_lancement:
-            _supprimer_fichier(consultation.projet_pdf)
-        raise
-    return envoyes
 
 
 # --- Avis -------------------------------------------------------------------------------------------------
@@ -255,7 +251,7 @@ def deposer_avis(
     """L'organisme dépose son avis sur le portail ; ensuite il ne peut plus le changer sauf réouverture."""
     destinataire = (
         Destinataire.objects.select_for_update(of=("self",))
-        .select_related("consultation__rapport__programmation", "organisme")
+        .select_related("consultation__programmation", "organisme")
         .get(pk=destinataire.pk)
     )
     contact = Contact.objects.filter(utilisateur=par, organisme_id=destinataire.organisme_id).first()
@@ -365,7 +361,7 @@ def relancer(*, aujourdhui: datetime.date | None = None) -> int:
         with transaction.atomic():
             destinataire = (
                 Destinataire.objects.select_for_update(of=("self",))
-                .select_related("consultation__rapport__programmation", "organisme")
+                .select_related("consultation__programmation", "organisme")
                 .get(pk=pk)
             )
             if destinataire.relance_le is not None:

@@ -10,6 +10,8 @@ from django.urls import reverse, reverse_lazy
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
 
+from noyau.empreintes import FichierAltere
+
 from . import selectors, services
 from .forms import AvisForm, MotDePasseForm
 from .models import Avis
@@ -82,26 +84,18 @@ def consultation(request, pk):
 @require_GET
 @login_required
 def projet_de_rapport(request, pk):
-    from programmation.rapport import pdf_du_rapport
-    from programmation.rapport.rendu import DelaiDepasse, RapportAltere
-    from programmation.views import rendu_trop_long
-
+    """Le projet de rapport figé au lancement de la consultation : celui sur lequel l'avis est rendu."""
     contact = selectors.contact_du_portail(request.user)
     destinataire = selectors.access_destinataire_by_id(contact, pk)
     consultation = destinataire.consultation
-    rapport = consultation.rapport
+    annee = consultation.programmation.annee
+    if not consultation.projet_pdf:
+        raise Http404("Le projet transmis n'est pas disponible pour cette consultation.")
     try:
-        # Le projet figé au lancement de la consultation : celui sur lequel l'avis est rendu.
-        contenu = (
-            services.projet_transmis(consultation) if consultation.projet_pdf else pdf_du_rapport(rapport)
-        )
-    except DelaiDepasse:
-        return rendu_trop_long(request, "avis/delai.html", rapport.programmation.annee)
-    except RapportAltere:
-        return render(
-            request, "avis/projet_altere.html", {"annee": str(rapport.programmation.annee)}, status=500
-        )
-    nom = f"projet-rapport-politique-de-la-ville-{rapport.programmation.annee}.pdf"
+        contenu = services.projet_transmis(consultation)
+    except FichierAltere:
+        return render(request, "avis/projet_altere.html", {"annee": str(annee)}, status=500)
+    nom = f"projet-rapport-politique-de-la-ville-{annee}.pdf"
     return _piece_jointe(HttpResponse(contenu, content_type="application/pdf"), nom)
 
 
@@ -119,7 +113,7 @@ def deliberation(request, pk):
     avis = selectors.access_avis_by_id(request.user, pk)
     if not avis.deliberation:
         raise Http404("Aucune délibération jointe à cet avis.")
-    nom = f"deliberation-{slugify(str(avis.organisme))}-{avis.consultation.rapport.programmation.annee}.pdf"
+    nom = f"deliberation-{slugify(str(avis.organisme))}-{avis.consultation.programmation.annee}.pdf"
     reponse = FileResponse(avis.deliberation.open("rb"), content_type="application/pdf")
     return _piece_jointe(reponse, nom)
 
@@ -143,14 +137,3 @@ class Invitation(PasswordResetConfirmView):
 def invitation_terminee(request):
     messages.success(request, "Votre mot de passe est enregistré. Connectez-vous pour accéder au portail.")
     return redirect(f"{reverse('login')}?next={reverse('avis:accueil')}")
-
-
-def aiguillage(request):
-    """La racine du site : les contacts des communes et conseils citoyens vont au portail, les autres à l'admin."""
-    if (
-        request.user.is_authenticated
-        and not request.user.is_staff
-        and hasattr(request.user, "contact_portail")
-    ):
-        return redirect("avis:accueil")
-    return redirect("/admin/")

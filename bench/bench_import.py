@@ -30,7 +30,7 @@ def nombre(valeur, decimales=0) -> str:
 
 
 def siret_valide(base13: str) -> str:
-    from contrat_ville.validators import cle_luhn_valide
+    from noyau.validators import cle_luhn_valide
 
     return next(base13 + str(c) for c in range(10) if cle_luhn_valide(base13 + str(c)))
 

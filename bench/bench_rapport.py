@@ -27,10 +27,11 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from weasyprint import HTML  # noqa: E402
 
 from contrat_ville.models import Contrat  # noqa: E402
-from programmation.models import Programmation, RapportAnnuel  # noqa: E402
-from programmation.rapport import html_du_rapport, pdf_du_rapport  # noqa: E402
-from programmation.rapport.rendu import BASE_URL, RecuperateurStatique  # noqa: E402
+from programmation.models import Programmation  # noqa: E402
 from programmation.synthetique import creer_annee_synthetique  # noqa: E402
+from rapport.models import RapportAnnuel  # noqa: E402
+from rapport.moteur_pdf import BASE_URL  # noqa: E402
+from rapport.rendu import html_du_rapport, pdf_du_rapport, recuperateur  # noqa: E402
 
 REPETITIONS = 3
 
@@ -51,9 +52,7 @@ def mesurer(rapport, libelle, objectif, repetitions=REPETITIONS):
     for _ in range(repetitions):
         rapport_complet.append(chrono(lambda: pdf_du_rapport(rapport)))
         weasyprint_seul.append(
-            chrono(
-                lambda: HTML(string=html, base_url=BASE_URL, url_fetcher=RecuperateurStatique()).write_pdf()
-            )
+            chrono(lambda: HTML(string=html, base_url=BASE_URL, url_fetcher=recuperateur()).write_pdf())
         )
     mur = statistics.median(m for m, _ in rapport_complet)
     cpu = statistics.median(c for _, c in rapport_complet)

@@ -1,20 +1,14 @@
 """Administration du référentiel : contrats, communes, quartiers, piliers, financeurs, porteurs."""
 
-import datetime
-
 from django.contrib import admin
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 
-from programmation.models import Dossier
+from journal.admin_base import BaseAdmin
 
-from .admin_base import BaseAdmin
 from .forms import PorteurForm
 from .models import (
     Commune,
     ConseilCitoyen,
     Contrat,
-    EntreeJournal,
     Financeur,
     Pilier,
     Porteur,
@@ -88,90 +82,9 @@ class FinanceurAdmin(BaseAdmin):
     search_fields = ["code", "nom"]
 
 
-class DossierDuPorteurInline(admin.TabularInline):
-    model = Dossier
-    fields = ["numero", "programmation", "intitule", "pilier", "statut"]
-    readonly_fields = fields
-    extra = 0
-    show_change_link = True
-    can_delete = False
-    verbose_name_plural = "dossiers du porteur"
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("programmation", "pilier")
-
-
 @admin.register(Porteur)
 class PorteurAdmin(BaseAdmin):
     form = PorteurForm
-    list_display = ["nom", "type", "siret", "nb_dossiers"]
+    list_display = ["nom", "type", "siret"]
     list_filter = ["type"]
     search_fields = ["nom", "siret"]
-    inlines = [DossierDuPorteurInline]
-
-    def get_queryset(self, request):
-        nb = (
-            Dossier.objects.filter(porteur=OuterRef("pk"))
-            .order_by()
-            .values("porteur")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return super().get_queryset(request).annotate(nb_dossiers=Coalesce(Subquery(nb), 0))
-
-    @admin.display(description="dossiers", ordering="nb_dossiers")
-    def nb_dossiers(self, obj):
-        return obj.nb_dossiers
-
-
-class FiltreSource(admin.SimpleListFilter):
-    title = "source"
-    parameter_name = "source"
-
-    def lookups(self, request, model_admin):
-        return [(s, s) for s in ("admin", "import", "portail", "web", "commande", "systeme")]
-
-    def queryset(self, request, queryset):
-        return queryset.filter(source=self.value()) if self.value() else queryset
-
-
-@admin.register(EntreeJournal)
-class EntreeJournalAdmin(admin.ModelAdmin):
-    """Le journal d'audit, en lecture seule, cherchable : pour la direction et l'audit."""
-
-    list_display = ["le_utc", "nom_utilisateur", "source", "action", "type_objet", "objet_repr", "resume"]
-    list_filter = ["action", FiltreSource, "type_objet", "horodatage"]
-    search_fields = ["objet_repr", "nom_utilisateur", "resume", "=objet_id", "adresse_ip"]
-    list_select_related = ["type_objet"]
-    list_per_page = 100
-    show_full_result_count = False
-    fields = [
-        "le_utc",
-        "nom_utilisateur",
-        "source",
-        "adresse_ip",
-        "action",
-        "type_objet",
-        "objet_id",
-        "objet_repr",
-        "parent",
-        "resume",
-        "changements",
-    ]
-    readonly_fields = fields
-
-    @admin.display(description="le (UTC)", ordering="horodatage")
-    def le_utc(self, obj):
-        return obj.horodatage.astimezone(datetime.UTC).strftime("%d/%m/%Y %H:%M:%S")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -2,8 +2,9 @@
 
 from django import forms
 
+from noyau.validators import normaliser_siret
+
 from .models import Porteur
-from .validators import normaliser_siret
 
 
 class PorteurForm(forms.ModelForm):

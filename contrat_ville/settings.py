@@ -50,10 +50,16 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",  # codes de secours, si le téléphone est perdu
+    # Du socle vers le haut : chaque application n'importe que celles qui la précèdent.
+    "noyau",
+    "journal",
+    "comptes",
     "contrat_ville",
-    "programmation",
     "fcs",
+    "programmation",
     "avis",
+    "rapport",
+    "exploitation",
 ]
 
 MIDDLEWARE = [
@@ -65,9 +71,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "contrat_ville.double_facteur.MiddlewareDoubleFacteur",
-    "contrat_ville.audit.MiddlewareAudit",
-    "contrat_ville.securite.MiddlewareAccesRefuses",
+    "comptes.double_facteur.MiddlewareDoubleFacteur",
+    "journal.audit.MiddlewareAudit",
+    "comptes.securite.MiddlewareAccesRefuses",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -90,7 +96,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
             ],
-            "builtins": ["contrat_ville.templatetags.nombres"],
+            "builtins": ["noyau.templatetags.nombres"],
         },
     },
 ]
@@ -123,14 +129,14 @@ AUTH_PASSWORD_VALIDATORS = [
 # une même adresse, la connexion est suspendue AXES_COOLOFF_TIME puis rouverte d'elle-même : l'adresse partagée
 # d'une mairie n'est jamais bloquée pour de bon. Un succès remet le compteur à zéro.
 AUTHENTICATION_BACKENDS = [
-    "contrat_ville.securite.AxesBackend",
+    "comptes.securite.AxesBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "8"))
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "contrat_ville.securite.reponse_verrouillage"
+AXES_LOCKOUT_CALLABLE = "comptes.securite.reponse_verrouillage"
 AXES_VERBOSE = False
 AXES_ENABLE_ADMIN = False
 AXES_SENSITIVE_PARAMETERS = [
@@ -250,7 +256,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "simple"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     "loggers": {
-        "contrat_ville.securite": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "securite": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
 

@@ -1,14 +1,42 @@
 """Administration du fonds de cohésion sociale et des fonds de concours."""
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import F, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from contrat_ville.admin_base import BaseAdmin
-from contrat_ville.nombres import formater_euros
+from journal.admin_base import BaseAdmin
+from noyau.nombres import formater_euros
 
+from . import services
 from .models import AxeFCS, EnveloppeFCS, FondsDeConcours, SubventionFCS
 from .selectors import ZERO
+
+
+class SubventionFCSForm(forms.ModelForm):
+    """L'enveloppe est vérifiée sous son verrou, dans la transaction où l'administration enregistre."""
+
+    def clean(self):
+        donnees = super().clean()
+        axe, montant = donnees.get("axe"), donnees.get("montant")
+        if axe is not None and montant is not None:
+            try:
+                services.verifier_le_reste(axe=axe, montant=montant, exclure_pk=self.instance.pk)
+            except ValidationError as erreur:
+                self.add_error(None, erreur)
+        return donnees
+
+
+class EnveloppeFCSForm(forms.ModelForm):
+    def clean(self):
+        donnees = super().clean()
+        if donnees.get("montant") is not None:
+            try:
+                services.verifier_l_enveloppe(enveloppe=self.instance, montant=donnees["montant"])
+            except ValidationError as erreur:
+                self.add_error(None, erreur)
+        return donnees
 
 
 class AxeFCSInline(admin.TabularInline):
@@ -18,6 +46,7 @@ class AxeFCSInline(admin.TabularInline):
 
 @admin.register(EnveloppeFCS)
 class EnveloppeFCSAdmin(BaseAdmin):
+    form = EnveloppeFCSForm
     list_display = ["annee", "contrat", "montant_affiche", "attribue", "reste"]
     list_select_related = ["contrat"]
     readonly_fields = ["attribue", "reste"]
@@ -62,6 +91,7 @@ class AxeFCSAdmin(BaseAdmin):
 
 @admin.register(SubventionFCS)
 class SubventionFCSAdmin(BaseAdmin):
+    form = SubventionFCSForm
     list_display = ["porteur", "action", "axe", "montant_affiche", "cpo"]
     list_filter = ["axe__enveloppe__annee", "axe", "cpo"]
     list_select_related = ["porteur", "axe", "axe__enveloppe"]

@@ -1,12 +1,10 @@
 """Fonds de cohésion sociale (enveloppe, axes, subventions) et fonds de concours aux communes."""
 
-from django.core.exceptions import ValidationError
 from django.db import models
 
-from contrat_ville.audit import GestionnaireAudite
-from contrat_ville.models import Commune, Contrat, Porteur, Trace
-from contrat_ville.nombres import formater_euros
-from programmation.models import champ_montant
+from contrat_ville.models import Commune, Contrat, Porteur
+from journal.audit import GestionnaireAudite
+from noyau.models import Trace, champ_montant
 
 
 class EnveloppeFCS(Trace):
@@ -31,18 +29,6 @@ class EnveloppeFCS(Trace):
 
     def __str__(self):
         return f"FCS {self.annee}"
-
-    def clean(self):
-        from .selectors import montant_attribue_fcs
-
-        if self.pk and self.montant is not None:
-            attribue = montant_attribue_fcs(self)
-            if self.montant < attribue:
-                raise ValidationError(
-                    {
-                        "montant": f"L'enveloppe ne peut pas être inférieure aux {formater_euros(attribue)} déjà attribués."
-                    }
-                )
 
 
 class AxeFCS(models.Model):
@@ -92,22 +78,6 @@ class SubventionFCS(Trace):
 
     def __str__(self):
         return f"{self.porteur} – {self.action}"
-
-    def clean(self):
-        """Les subventions d'une année ne dépassent jamais l'enveloppe du FCS."""
-        from .selectors import montant_attribue_fcs
-
-        if self.axe_id is None or self.montant is None:
-            return
-        enveloppe = self.axe.enveloppe
-        reste = enveloppe.montant - montant_attribue_fcs(enveloppe, exclure_pk=self.pk)
-        if self.montant > reste:
-            raise ValidationError(
-                {
-                    "montant": f"Ce montant dépasse l'enveloppe du FCS {enveloppe.annee} : "
-                    f"il reste {formater_euros(reste)} disponibles."
-                }
-            )
 
 
 class FondsDeConcours(Trace):

@@ -6,11 +6,10 @@ from decimal import Decimal
 from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
 
-from contrat_ville.nombres import arrondi
+from noyau.models import ZERO
+from noyau.nombres import arrondi
 
 from .models import AxeFCS, EnveloppeFCS, FondsDeConcours, SubventionFCS
-
-ZERO = Decimal("0.00")
 
 
 @dataclass(frozen=True)

@@ -1,24 +1,25 @@
 """Administration de la programmation : dossiers avec leurs lignes de financement et leurs totaux."""
 
 from django.contrib import admin
-from django.db.models import OuterRef, Q, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
-from django.shortcuts import redirect
 from django.utils.html import format_html
 
-from contrat_ville.admin_base import BaseAdmin
+from contrat_ville.admin import PorteurAdmin as PorteurAdminReferentiel
 from contrat_ville.enums import NatureCredits
-from contrat_ville.nombres import formater_euros
+from contrat_ville.models import Porteur
+from journal.admin_base import BaseAdmin
+from noyau.admin import LectureSeuleMixin
+from noyau.models import ZERO
+from noyau.nombres import formater_euros
 
 from .echange.admin import EchangeClasseurAdminMixin
 from .models import (
-    ZERO,
     BlocNarratif,
     Dossier,
     JournalEchange,
     LigneFinancement,
     Programmation,
-    RapportAnnuel,
 )
 
 
@@ -159,35 +160,8 @@ class LigneFinancementAdmin(BaseAdmin):
     autocomplete_fields = ["dossier", "financeur"]
 
 
-@admin.register(RapportAnnuel)
-class RapportAnnuelAdmin(admin.ModelAdmin):
-    """« Rapports annuels » dans l'index de l'administration : mène aux pages du rapport.
-
-    Le cycle du rapport (étapes, approbation, PDF figé) passe par ses services, jamais par un formulaire
-    d'administration : la liste renvoie donc vers `/rapport-annuel/`, et rien ne s'y ajoute ni ne s'y modifie.
-    """
-
-    def changelist_view(self, request, extra_context=None):
-        return redirect("rapport:liste")
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        rapport = self.get_object(request, object_id)
-        if rapport is None:
-            return redirect("rapport:liste")
-        return redirect("rapport:fiche", annee=rapport.programmation.annee)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(JournalEchange)
-class JournalEchangeAdmin(admin.ModelAdmin):
+class JournalEchangeAdmin(LectureSeuleMixin, admin.ModelAdmin):
     """Le journal se consulte, il ne se modifie pas."""
 
     list_display = ["le", "operation", "nom_utilisateur", "source", "nom_fichier", "nb_lignes", "reussi"]
@@ -208,11 +182,42 @@ class JournalEchangeAdmin(admin.ModelAdmin):
     ]
     readonly_fields = fields
 
-    def has_add_permission(self, request):
+
+class DossierDuPorteurInline(admin.TabularInline):
+    model = Dossier
+    fields = ["numero", "programmation", "intitule", "pilier", "statut"]
+    readonly_fields = fields
+    extra = 0
+    show_change_link = True
+    can_delete = False
+    verbose_name_plural = "dossiers du porteur"
+
+    def has_add_permission(self, request, obj=None):
         return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("programmation", "pilier")
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+
+# Le référentiel ignore la programmation : c'est elle qui ajoute au porteur la liste de ses dossiers.
+admin.site.unregister(Porteur)
+
+
+@admin.register(Porteur)
+class PorteurAdmin(PorteurAdminReferentiel):
+    list_display = [*PorteurAdminReferentiel.list_display, "nb_dossiers"]
+    inlines = [DossierDuPorteurInline]
+
+    def get_queryset(self, request):
+        nb = (
+            Dossier.objects.filter(porteur=OuterRef("pk"))
+            .order_by()
+            .values("porteur")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return super().get_queryset(request).annotate(nb_dossiers=Coalesce(Subquery(nb), 0))
+
+    @admin.display(description="dossiers", ordering="nb_dossiers")
+    def nb_dossiers(self, obj):
+        return obj.nb_dossiers

@@ -19,15 +19,6 @@ class TypeBloc(models.TextChoices):
     PERSPECTIVES = "PERSPECTIVES", "Perspectives"
 
 
-class StatutRapport(models.TextChoices):
-    """Cycle du rapport annuel (décret n° 2015-1118) ; on n'y revient jamais en arrière."""
-
-    PROJET = "PROJET", "Projet"
-    ADOPTE = "ADOPTE", "Adopté en conseil communautaire"
-    EN_CONSULTATION = "EN_CONSULTATION", "En consultation"
-    DEFINITIF = "DEFINITIF", "Définitif"
-
-
 class OperationEchange(models.TextChoices):
     IMPORT = "IMPORT", "Import d'un classeur"
     EXPORT = "EXPORT", "Export de la programmation"

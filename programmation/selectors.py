@@ -17,13 +17,12 @@ from django.db.models.functions import Coalesce
 
 from contrat_ville.enums import CodeFinanceur, NatureCredits, TypePorteur
 from contrat_ville.models import Commune, Contrat, Financeur, Pilier, Quartier
-from contrat_ville.nombres import arrondi, formater_euros, taux
 from fcs.selectors import SyntheseFCS, synthese_fcs
+from noyau.models import ZERO
+from noyau.nombres import arrondi, formater_euros, taux
 
 from .enums import StatutDossier
 from .models import BlocNarratif, Dossier, LigneFinancement, Programmation
-
-ZERO = Decimal("0.00")
 
 
 def somme(champ: str, **filtre) -> Coalesce:
@@ -155,30 +154,14 @@ class ChiffresProgrammation:
 
 
 def chiffres_programmation(dossiers: QuerySet[Dossier], financeur=None) -> ChiffresProgrammation:
-    """Chiffres clés : total programmé, dossiers par statut, actions ANCT, thématiques principales."""
-    ligne_anct = LigneFinancement.objects.filter(
-        dossier=OuterRef("pk"), financeur__code=CodeFinanceur.ETAT_ANCT, montant_accorde__gt=0
-    )
-    comptes = dossiers.order_by().aggregate(
-        nb_deposes=Count("pk"),
-        nb_en_instruction=Count("pk", filter=Q(statut=StatutDossier.EN_INSTRUCTION)),
-        nb_retenus=Count("pk", filter=Q(statut=StatutDossier.RETENU)),
-        nb_refuses=Count("pk", filter=Q(statut=StatutDossier.REFUSE)),
-        nb_abandonnes=Count("pk", filter=Q(statut=StatutDossier.ABANDONNE)),
-        nb_soutenus_anct=Count("pk", filter=Q(Exists(ligne_anct), statut=StatutDossier.RETENU)),
-    )
-    montants = au_centime(
-        lignes_retenues(dossiers, financeur).aggregate(
-            total=somme("montant_accorde"),
-            principales=somme("montant_accorde", dossier__thematique__principale=True),
-        )
-    )
-    return ChiffresProgrammation(
-        total=montants["total"],
-        montant_thematiques_principales=montants["principales"],
-        taux_thematiques_principales=taux(montants["principales"], montants["total"], 0),
-        **comptes,
-    )
+    """Chiffres clés d'une sélection de dossiers d'une même année : total programmé, dossiers par statut, actions
+    ANCT, thématiques principales. Lus sur l'agrégat par année (`chiffres_par_annee`), le même que celui du
+    tableau de bord : une seule définition de chaque chiffre."""
+    points = chiffres_par_annee(dossiers, financeur)
+    if len(points) > 1:
+        raise ValueError("chiffres_programmation : les dossiers doivent être d'une seule année.")
+    point = next(iter(points.values()), None) or AnneeTendance.vide(0)
+    return point.chiffres_programmation()
 
 
 @dataclass(frozen=True)
@@ -527,20 +510,53 @@ def repartition_par_quartier(
     )
 
 
+COMPTES_ANNUELS = (
+    "nb_deposes",
+    "nb_en_instruction",
+    "nb_retenus",
+    "nb_refuses",
+    "nb_abandonnes",
+    "nb_soutenus_anct",
+    "nb_associatifs",
+)
+
+
 @dataclass(frozen=True)
 class AnneeTendance:
+    """L'agrégat d'une année : la seule source des chiffres clés du rapport et du tableau de bord."""
+
     annee: int
     total: Decimal
     specifiques: Decimal
+    montant_thematiques_principales: Decimal
     nb_deposes: int
     nb_en_instruction: int
     nb_retenus: int
     nb_refuses: int
+    nb_abandonnes: int
+    nb_soutenus_anct: int
     nb_associatifs: int
 
+    @classmethod
+    def vide(cls, annee: int) -> "AnneeTendance":
+        return cls(annee, ZERO, ZERO, ZERO, **dict.fromkeys(COMPTES_ANNUELS, 0))
+
+    def chiffres_programmation(self) -> ChiffresProgrammation:
+        """Les chiffres clés du rapport annuel."""
+        return ChiffresProgrammation(
+            total=self.total,
+            nb_deposes=self.nb_deposes,
+            nb_en_instruction=self.nb_en_instruction,
+            nb_retenus=self.nb_retenus,
+            nb_refuses=self.nb_refuses,
+            nb_abandonnes=self.nb_abandonnes,
+            nb_soutenus_anct=self.nb_soutenus_anct,
+            montant_thematiques_principales=self.montant_thematiques_principales,
+            taux_thematiques_principales=taux(self.montant_thematiques_principales, self.total, 0),
+        )
+
     def chiffres_cles(self, fcs: dict | None = None) -> "ChiffresCles":
-        """Les chiffres clés de l'année, aux définitions des sélecteurs du rapport (chiffres_programmation,
-        repartition_par_pilier, operateurs_associatifs) : `test_courbe_et_chiffres_cles_concordent` les compare."""
+        """Les chiffres clés de l'année pour le tableau de bord, lus sur le même agrégat que ceux du rapport."""
         return ChiffresCles(
             total=self.total,
             nb_deposes=self.nb_deposes,
@@ -554,14 +570,12 @@ class AnneeTendance:
         )
 
 
-def tendance_par_annee(
-    dossiers: QuerySet[Dossier], annees: list[int], financeur=None
-) -> tuple[AnneeTendance, ...]:
-    """Les chiffres clés de chaque année donnée, pour les mêmes filtres (hors année) : deux requêtes.
-
-    Ils servent la courbe des années du contrat et la comparaison avec l'année précédente.
-    """
-    dossiers = dossiers.filter(programmation__annee__in=annees)
+def chiffres_par_annee(dossiers: QuerySet[Dossier], financeur=None) -> dict[int, AnneeTendance]:
+    """L'agrégat de chaque année présente dans la sélection, en deux requêtes quel que soit le nombre de dossiers :
+    montants des lignes retenues (total, spécifiques, thématiques principales) et dossiers par statut."""
+    ligne_anct = LigneFinancement.objects.filter(
+        dossier=OuterRef("pk"), financeur__code=CodeFinanceur.ETAT_ANCT, montant_accorde__gt=0
+    )
     montants = {
         row["dossier__programmation__annee"]: au_centime(row)
         for row in lignes_retenues(dossiers, financeur)
@@ -569,37 +583,48 @@ def tendance_par_annee(
         .annotate(
             total=somme("montant_accorde"),
             specifiques=somme("montant_accorde", nature=NatureCredits.SPECIFIQUE),
+            principales=somme("montant_accorde", dossier__thematique__principale=True),
         )
         .order_by()
     }
+    retenu = Q(statut=StatutDossier.RETENU)
     comptes = {
-        row["programmation__annee"]: row
+        row.pop("programmation__annee"): row
         for row in dossiers.values("programmation__annee")
         .annotate(
             nb_deposes=Count("pk", distinct=True),
             nb_en_instruction=Count("pk", distinct=True, filter=Q(statut=StatutDossier.EN_INSTRUCTION)),
-            nb_retenus=Count("pk", distinct=True, filter=Q(statut=StatutDossier.RETENU)),
+            nb_retenus=Count("pk", distinct=True, filter=retenu),
             nb_refuses=Count("pk", distinct=True, filter=Q(statut=StatutDossier.REFUSE)),
+            nb_abandonnes=Count("pk", distinct=True, filter=Q(statut=StatutDossier.ABANDONNE)),
+            nb_soutenus_anct=Count("pk", distinct=True, filter=retenu & Q(Exists(ligne_anct))),
             nb_associatifs=Count(
-                "pk",
-                distinct=True,
-                filter=Q(statut=StatutDossier.RETENU, porteur__type=TypePorteur.ASSOCIATION),
+                "pk", distinct=True, filter=retenu & Q(porteur__type=TypePorteur.ASSOCIATION)
             ),
         )
         .order_by()
     }
-    return tuple(
-        AnneeTendance(
+    return {
+        annee: AnneeTendance(
             annee=annee,
             total=montants.get(annee, {}).get("total", ZERO),
             specifiques=montants.get(annee, {}).get("specifiques", ZERO),
-            **{
-                champ: comptes.get(annee, {}).get(champ, 0)
-                for champ in ("nb_deposes", "nb_en_instruction", "nb_retenus", "nb_refuses", "nb_associatifs")
-            },
+            montant_thematiques_principales=montants.get(annee, {}).get("principales", ZERO),
+            **{champ: comptes.get(annee, {}).get(champ, 0) for champ in COMPTES_ANNUELS},
         )
-        for annee in sorted(annees)
-    )
+        for annee in sorted({*montants, *comptes})
+    }
+
+
+def tendance_par_annee(
+    dossiers: QuerySet[Dossier], annees: list[int], financeur=None
+) -> tuple[AnneeTendance, ...]:
+    """Les chiffres clés de chaque année donnée, pour les mêmes filtres (hors année) : deux requêtes.
+
+    Ils servent la courbe des années du contrat et la comparaison avec l'année précédente.
+    """
+    points = chiffres_par_annee(dossiers.filter(programmation__annee__in=annees), financeur)
+    return tuple(points.get(annee) or AnneeTendance.vide(annee) for annee in sorted(annees))
 
 
 def annees_du_contrat(contrat: Contrat | None) -> list[int]:

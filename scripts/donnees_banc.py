@@ -18,10 +18,11 @@ def preparer(nb_organismes: int = 60) -> None:
 
     from avis import services
     from avis.models import Organisme
-    from contrat_ville.audit import acteur
     from contrat_ville.models import Commune, Contrat
-    from programmation.enums import StatutRapport
-    from programmation.models import Programmation, RapportAnnuel
+    from journal.audit import acteur
+    from programmation.models import Programmation
+    from rapport.enums import StatutRapport
+    from rapport.models import RapportAnnuel
 
     call_command("charger_referentiel", verbosity=0)
     call_command("demo", verbosity=0)

@@ -51,7 +51,7 @@ def rendu_pdf_partage(pdf_deja_rendus, monkeypatch, settings):
     et le lancement rend le projet en PDF, ~2 s à chaque fois). WeasyPrint rend un même HTML en les mêmes octets :
     ce qu'ils vérifient ne change pas. Tout le reste du chemin (contexte, gabarit, stockage, empreinte) s'exécute ;
     un rendu qui échoue (délai dépassé) n'est jamais gardé, et le délai fait partie de la clé."""
-    from programmation.rapport import rendu
+    from rapport import rendu
 
     rendre = rendu.rendre_pdf
 
@@ -72,3 +72,13 @@ def donnees_demo(db):
 
     demo_programmation.charger()
     demo_fcs.charger()
+
+
+@pytest.fixture
+def referentiel_recharge(django_db_blocker):
+    """À demander avant `transactional_db` : Django vide toutes les tables après un test transactionnel (les
+    permissions et les rôles sont recréés par post_migrate) ; le référentiel chargé une fois par session est
+    rechargé ensuite pour les tests suivants du même worker."""
+    yield
+    with django_db_blocker.unblock():
+        call_command("charger_referentiel", verbosity=0)

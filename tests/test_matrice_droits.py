@@ -21,11 +21,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from avis import services as services_avis
 from avis.models import Organisme
-from contrat_ville import roles
-from contrat_ville.models import Commune, ConseilCitoyen, Contrat, EntreeJournal, Quartier
+from comptes import roles
+from contrat_ville.models import Commune, ConseilCitoyen, Contrat, Quartier
+from journal.models import EntreeJournal
 from programmation.echange.exportation import journaliser_export
-from programmation.enums import OperationEchange, StatutRapport
-from programmation.models import BlocNarratif, Programmation, RapportAnnuel
+from programmation.enums import OperationEchange
+from programmation.models import BlocNarratif, Programmation
+from rapport.enums import StatutRapport
+from rapport.models import RapportAnnuel
 from tests.avis.conftest import pdf_octets
 from tests.comptes import creer_dossier, utilisateur
 from tests.factories import FondsDeConcoursFactory, SubventionFCSFactory
@@ -36,6 +39,8 @@ CONNEXION, CONNEXION_ADMIN, REDIRECTION = "connexion", "connexion admin", "redir
 ROLES = ["anonyme", "agent", "directeur", "auditeur", "commune", "conseil"]
 INTERNES = ["agent", "directeur", "auditeur"]
 PORTAIL = ["commune", "conseil"]
+
+PROJET_PDF = pdf_octets("Projet de rapport")
 
 
 def pour(defaut, **par_role):
@@ -57,12 +62,12 @@ DROITS_ADMIN = {
     "contrat_ville.thematique": LECTURE,
     "contrat_ville.financeur": LECTURE,
     "contrat_ville.porteur": SAISIE,
-    "contrat_ville.entreejournal": {"agent": "", "directeur": "v", "auditeur": "v"},
+    "journal.entreejournal": {"agent": "", "directeur": "v", "auditeur": "v"},
     "programmation.programmation": SAISIE,
     "programmation.blocnarratif": SAISIE,
     "programmation.dossier": SAISIE,
     "programmation.lignefinancement": SAISIE,
-    "programmation.rapportannuel": SAISIE,
+    "rapport.rapportannuel": SAISIE,
     "programmation.journalechange": LECTURE,
     "fcs.enveloppefcs": SAISIE,
     "fcs.axefcs": SAISIE,
@@ -81,17 +86,19 @@ DROITS_ADMIN = {
 }
 # Ce que l'administration refuse à tous, quelles que soient les permissions (écrit par le code seul).
 JAMAIS = {
-    "contrat_ville.entreejournal": "acd",
+    "journal.entreejournal": "acd",
     "programmation.journalechange": "acd",
     "avis.reouverture": "acd",
+    # Une consultation se lance depuis la fiche du rapport (étape du cycle), jamais par « ajouter » dans l'admin.
+    "avis.consultation": "a",
     # Le cycle du rapport passe par ses propres pages (services, transitions tracées), jamais par l'admin.
-    "programmation.rapportannuel": "acd",
+    "rapport.rapportannuel": "acd",
     "avis.avis": "d",
     "avis.contact": "d",
     "avis.destinataire": "ad",
 }
 # Les pages de l'admin qui renvoient vers les pages du produit (le rapport a ses propres pages).
-REDIRIGEES = {("programmation.rapportannuel", "changelist"), ("programmation.rapportannuel", "change")}
+REDIRIGEES = {("rapport.rapportannuel", "changelist"), ("rapport.rapportannuel", "change")}
 VUE_ADMIN = {"changelist": "v", "add": "a", "history": "v", "delete": "d", "change": "v"}
 
 
@@ -145,7 +152,8 @@ NOMMEES = {
     "rapport:fiche": {"": RAPPORT},
     "rapport:apercu": {"": RAPPORT},
     "rapport:pdf": {"": RAPPORT},
-    "rapport:avancer": {"": pour(METHODE)},  # POST seulement
+    # La page de confirmation de chaque étape : directeur seulement.
+    "rapport:avancer": {"": pour(INTERDIT, anonyme=CONNEXION, directeur=OK)},
     "rapport:projet_transmis": {"": RAPPORT},
     "avis:accueil": {"": pour(INTERDIT, anonyme=CONNEXION, commune=OK, conseil=OK)},
     "avis:consultation": {
@@ -236,13 +244,13 @@ def monde(db, settings, tmp_path):
             assert contact.utilisateur.groups.filter(name__in=roles.ROLES_PORTAIL).exists()
     aujourdhui = datetime.date.today()
     consultation = services_avis.creer_consultation(
-        rapport=rapport,
+        programmation=rapport.programmation,
+        projet_pdf=PROJET_PDF,
         date_envoi=aujourdhui - datetime.timedelta(days=5),
         date_limite=aujourdhui + datetime.timedelta(days=40),
         organismes=[bethune, bruay, conseil],
         par=agent,
     )
-    services_avis.lancer_consultation(consultation=consultation, par=agent)
     # Une autre consultation (une autre année) où seule Bruay est consultée.
     rapport_autre = RapportAnnuel.objects.create(
         programmation=Programmation.objects.create(annee=2033, contrat=contrat),
@@ -250,13 +258,13 @@ def monde(db, settings, tmp_path):
         date_seance_conseil=datetime.date(2033, 9, 1),
     )
     autre = services_avis.creer_consultation(
-        rapport=rapport_autre,
+        programmation=rapport_autre.programmation,
+        projet_pdf=PROJET_PDF,
         date_envoi=aujourdhui - datetime.timedelta(days=5),
         date_limite=aujourdhui + datetime.timedelta(days=40),
         organismes=[bruay],
         par=agent,
     )
-    services_avis.lancer_consultation(consultation=autre, par=agent)
     avis = {}
     for organisme in (bethune, conseil, bruay):
         destinataire = consultation.destinataires.get(organisme=organisme)

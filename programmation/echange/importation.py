@@ -18,14 +18,15 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from contrat_ville.audit import acteur, tracer_liens
 from contrat_ville.enums import NatureCredits, TypePorteur
 from contrat_ville.models import Contrat, Financeur, Pilier, Porteur, Quartier, Thematique
-from contrat_ville.nombres import formater_euros
-from contrat_ville.validators import normaliser_siret, valider_siret
+from journal.audit import acteur, tracer_liens
+from noyau.models import ZERO
+from noyau.nombres import formater_euros
+from noyau.validators import normaliser_siret, valider_siret
 
 from ..enums import OperationEchange, StatutDossier
-from ..models import ZERO, Dossier, JournalEchange, LigneFinancement, Programmation
+from ..models import Dossier, JournalEchange, LigneFinancement, Programmation
 from .format import (
     COLONNES_DOSSIERS,
     COLONNES_FINANCEMENTS,

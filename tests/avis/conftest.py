@@ -12,8 +12,9 @@ from pypdf import PdfWriter
 from avis import services
 from avis.models import Organisme
 from contrat_ville.models import Commune, ConseilCitoyen, Contrat, Quartier
-from programmation.enums import StatutRapport
-from programmation.models import Programmation, RapportAnnuel
+from programmation.models import Programmation
+from rapport.enums import StatutRapport
+from rapport.models import RapportAnnuel
 
 MOT_DE_PASSE = "Portail-Avis-2022!"
 
@@ -122,20 +123,21 @@ def consultation(rapport, agent, bethune, bruay, mont_liebaut, aujourdhui):
     """Envoyée il y a dix jours, délai d'un mois : ouverte aujourd'hui."""
     envoi = aujourdhui - datetime.timedelta(days=10)
     consultation = services.creer_consultation(
-        rapport=rapport,
+        programmation=rapport.programmation,
+        projet_pdf=pdf_octets("Projet de rapport"),
         date_envoi=envoi,
         date_limite=envoi + datetime.timedelta(days=32),
         organismes=[bethune, bruay, mont_liebaut],
         par=agent,
     )
-    services.lancer_consultation(consultation=consultation, par=agent)
     return consultation
 
 
 def consultation_de_reference(rapport, agent, organismes):
     """Une consultation du rapport de référence, pas encore lancée : envoi le 07/10/2022, réponse au 07/11/2022."""
     return services.creer_consultation(
-        rapport=rapport,
+        programmation=rapport.programmation,
+        projet_pdf=pdf_octets("Projet de rapport"),
         date_envoi=datetime.date(2022, 10, 7),
         date_limite=datetime.date(2022, 11, 7),
         organismes=organismes,

@@ -40,25 +40,16 @@ def test_liste_de_suivi_requetes_bornees(admin_client, consultation_close, djang
         assert admin_client.get(url).status_code == 200
 
 
-def test_creer_une_consultation_refuse_trois_semaines(admin_client, rapport):
+def test_l_admin_ne_cree_pas_de_consultation_elle_se_lance_depuis_le_rapport(admin_client, rapport):
+    """Une consultation est une étape du cycle du rapport (projet figé, délai, invitations) : pas de porte dérobée."""
     reponse = admin_client.post(
         reverse("admin:avis_consultation_add"),
-        {"rapport": rapport.pk, "date_envoi": "07/10/2022", "date_limite": "28/10/2022"},
+        {"programmation": rapport.programmation.pk, "date_envoi": "07/10/2022", "date_limite": "07/11/2022"},
     )
-    assert reponse.status_code == 200
-    assert "ne peut être inférieur à un mois" in reponse.content.decode()
+    assert reponse.status_code == 403
     assert not Consultation.objects.exists()
-
-
-def test_creer_une_consultation_invite_par_defaut_les_communes_et_conseils(admin_client, rapport):
-    reponse = admin_client.post(
-        reverse("admin:avis_consultation_add"),
-        {"rapport": rapport.pk, "date_envoi": "07/10/2022", "date_limite": "07/11/2022"},
-    )
-    assert reponse.status_code == 302
-    consultation = Consultation.objects.get()
-    assert consultation.destinataires.filter(organisme__conseil_citoyen__isnull=False).count() == 16
-    assert consultation.destinataires.filter(organisme__commune__nom="Nœux-les-Mines").exists()
+    liste = admin_client.get(reverse("admin:avis_consultation_changelist")).content.decode()
+    assert "se lance depuis la fiche du rapport annuel" in liste
 
 
 def test_avis_recu_par_courrier_depuis_l_admin(

@@ -28,7 +28,9 @@ def test_un_mois_apres(envoi, attendu):
 
 def test_delai_de_trois_semaines_refuse_avec_un_message_clair(rapport):
     consultation = Consultation(
-        rapport=rapport, date_envoi=datetime.date(2022, 10, 7), date_limite=datetime.date(2022, 10, 28)
+        programmation=rapport.programmation,
+        date_envoi=datetime.date(2022, 10, 7),
+        date_limite=datetime.date(2022, 10, 28),
     )
     with pytest.raises(ValidationError) as erreur:
         consultation.full_clean()
@@ -40,7 +42,9 @@ def test_delai_de_trois_semaines_refuse_avec_un_message_clair(rapport):
 def test_la_base_refuse_aussi_un_delai_de_trois_semaines(rapport):
     with pytest.raises(IntegrityError), transaction.atomic():
         Consultation.objects.create(
-            rapport=rapport, date_envoi=datetime.date(2022, 10, 7), date_limite=datetime.date(2022, 10, 28)
+            programmation=rapport.programmation,
+            date_envoi=datetime.date(2022, 10, 7),
+            date_limite=datetime.date(2022, 10, 28),
         )
     assert not Consultation.objects.exists()
 
@@ -53,7 +57,7 @@ def test_la_base_refuse_aussi_un_delai_de_trois_semaines(rapport):
     ],
 )
 def test_un_mois_tout_juste_est_accepte_par_le_modele_et_la_base(rapport, envoi, limite):
-    consultation = Consultation(rapport=rapport, date_envoi=envoi, date_limite=limite)
+    consultation = Consultation(programmation=rapport.programmation, date_envoi=envoi, date_limite=limite)
     consultation.full_clean()
     consultation.save()
     assert Consultation.objects.get().date_limite == limite
@@ -62,7 +66,9 @@ def test_un_mois_tout_juste_est_accepte_par_le_modele_et_la_base(rapport, envoi,
 def test_la_base_refuse_la_veille_du_mois(rapport):
     with pytest.raises(IntegrityError), transaction.atomic():
         Consultation.objects.create(
-            rapport=rapport, date_envoi=datetime.date(2022, 1, 31), date_limite=datetime.date(2022, 2, 27)
+            programmation=rapport.programmation,
+            date_envoi=datetime.date(2022, 1, 31),
+            date_limite=datetime.date(2022, 2, 27),
         )
 
 

@@ -17,8 +17,9 @@ from django.utils import timezone
 from avis import services
 from avis.models import Avis, Consultation, Contact, Organisme
 from contrat_ville.models import Commune, Contrat
-from programmation.enums import StatutRapport
-from programmation.models import Programmation, RapportAnnuel
+from programmation.models import Programmation
+from rapport.enums import StatutRapport
+from rapport.models import RapportAnnuel
 
 from .conftest import MOT_DE_PASSE, pdf_octets
 
@@ -76,7 +77,8 @@ def donnees(serveur, agent_navigateur):
     contact_bruay.utilisateur.save()
     envoi = timezone.localdate() - datetime.timedelta(days=3)
     consultation = services.creer_consultation(
-        rapport=rapport,
+        programmation=rapport.programmation,
+        projet_pdf=pdf_octets("Projet de rapport"),
         date_envoi=envoi,
         date_limite=envoi + datetime.timedelta(days=31),
         organismes=[bethune, bruay],
@@ -114,7 +116,7 @@ def test_de_l_invitation_au_recepisse_dans_chromium(serveur, donnees, mailoutbox
     from playwright.sync_api import expect, sync_playwright
 
     consultation = donnees["consultation"]
-    services.lancer_consultation(consultation=consultation, par=consultation.cree_par)
+    services.inviter_organismes(consultation=consultation, par=consultation.cree_par)
     courriel = next(m for m in mailoutbox if m.to == ["pdlv@bethune.example"])
     lien = re.search(rf"{re.escape(serveur)}/portail/invitation/\S+/", courriel.body).group(0)
     deliberation = tmp_path / "deliberation-bethune.pdf"

@@ -6,8 +6,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from avis import services
-from programmation.rapport import pdf_du_rapport
+from avis.models import Consultation
+from rapport.rendu import pdf_du_rapport
 from tests.pdf import texte_pdf as pdf_en_texte
+
+ENVOI = datetime.date(2022, 10, 7)
+LIMITE = datetime.date(2022, 11, 7)
 
 pytestmark = pytest.mark.django_db
 
@@ -33,18 +37,17 @@ def test_le_definitif_porte_les_deliberations_apres_l_annexe(rapport, agent, bet
     from django.contrib.auth.models import Permission
     from pypdf import PdfReader
 
-    from programmation.enums import StatutRapport
-    from programmation.rapport import rendre_pdf
-    from programmation.services import faire_avancer_rapport
+    from rapport.enums import StatutRapport
+    from rapport.rendu import rendre_pdf
+    from rapport.services import faire_avancer_rapport
 
     agent.user_permissions.add(Permission.objects.get(codename="approuver_rapportannuel"))
-    consultation = services.creer_consultation(
-        rapport=rapport,
-        date_envoi=datetime.date(2022, 10, 7),
-        date_limite=datetime.date(2022, 11, 7),
-        organismes=[bethune, bruay],
-        par=agent,
+    agent = type(agent).objects.get(pk=agent.pk)  # permissions relues
+    # La consultation se lance par le cycle du rapport (projet figé, organismes du contrat inscrits).
+    faire_avancer_rapport(
+        rapport=rapport, vers=StatutRapport.EN_CONSULTATION, par=agent, date=ENVOI, date_limite=LIMITE
     )
+    consultation = Consultation.objects.get(programmation=rapport.programmation)
     deliberation = rendre_pdf("<p>Délibération n° 2022-117 du conseil municipal de Bruay-la-Buissière</p>")
     services.enregistrer_avis_courrier(
         consultation=consultation,
@@ -54,7 +57,6 @@ def test_le_definitif_porte_les_deliberations_apres_l_annexe(rapport, agent, bet
         date_seance=datetime.date(2022, 10, 24),
         document=SimpleUploadedFile("c.pdf", deliberation),
     )
-    faire_avancer_rapport(rapport=rapport, vers=StatutRapport.EN_CONSULTATION, par=agent)
     faire_avancer_rapport(
         rapport=rapport,
         vers=StatutRapport.DEFINITIF,

@@ -44,7 +44,7 @@ def test_sans_reponse_reputee_favorable_le_lendemain_de_la_date_limite(
 
 
 def test_annexe_du_rapport(rapport, consultation_close, bruay):
-    annexe = selectors.annexe_avis(rapport, aujourdhui=datetime.date(2022, 12, 6))
+    annexe = selectors.annexe_avis(rapport.programmation, aujourdhui=datetime.date(2022, 12, 6))
     assert len(annexe.lignes) == 3
     assert [a.organisme for a in annexe.deliberations] == [bruay]
 

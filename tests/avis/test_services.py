@@ -16,7 +16,7 @@ from avis.models import Avis, Consultation, Destinataire, Organisme, Reouverture
 from contrat_ville.models import ConseilCitoyen, Quartier
 from programmation.enums import TypeBloc
 from programmation.models import BlocNarratif
-from programmation.rapport import pdf_du_rapport
+from rapport.rendu import pdf_du_rapport
 
 from .conftest import consultation_de_reference, fichiers_stockes, pdf_octets
 from .test_rapport import texte_pdf
@@ -41,7 +41,8 @@ def deposer(destinataire, contact, **champs):
 
 def test_organismes_par_defaut_communes_des_quartiers_et_conseils_citoyens(rapport, agent, mont_liebaut):
     consultation = services.creer_consultation(
-        rapport=rapport,
+        programmation=rapport.programmation,
+        projet_pdf=pdf_octets("Projet de rapport"),
         date_envoi=datetime.date(2022, 10, 7),
         date_limite=datetime.date(2022, 11, 7),
         par=agent,
@@ -72,7 +73,8 @@ def test_organismes_par_defaut_communes_des_quartiers_et_conseils_citoyens(rappo
 def test_creer_consultation_refuse_un_delai_de_trois_semaines(rapport, agent):
     with pytest.raises(ValidationError) as erreur:
         services.creer_consultation(
-            rapport=rapport,
+            programmation=rapport.programmation,
+            projet_pdf=pdf_octets("Projet de rapport"),
             date_envoi=datetime.date(2022, 10, 7),
             date_limite=datetime.date(2022, 10, 28),
             par=agent,
@@ -85,7 +87,7 @@ def test_lancer_envoie_un_lien_personnel_a_chaque_contact(
     rapport, agent, bethune, bruay, contact_bethune, contact_bruay, mailoutbox
 ):
     consultation = consultation_de_reference(rapport, agent, [bethune, bruay])
-    assert services.lancer_consultation(consultation=consultation, par=agent) == 2
+    assert services.inviter_organismes(consultation=consultation, par=agent) == 2
     assert sorted(m.to[0] for m in mailoutbox) == ["pdlv@bethune.example", "pdlv@bruay.example"]
     message = next(m for m in mailoutbox if m.to == ["pdlv@bethune.example"])
     assert (
@@ -102,7 +104,7 @@ def test_lancer_envoie_un_lien_personnel_a_chaque_contact(
 def test_un_contact_desactive_n_est_pas_invite(consultation, contact_bethune, agent, mailoutbox):
     services.desactiver_contact(contact=contact_bethune, par=agent)
     mailoutbox.clear()
-    services.lancer_consultation(consultation=consultation, par=agent)
+    services.inviter_organismes(consultation=consultation, par=agent)
     assert mailoutbox == []
     with pytest.raises(ValidationError):
         services.inviter_contact(contact=contact_bethune, par=agent)
@@ -162,8 +164,7 @@ def test_reouverture_tracee_puis_nouveau_depot_remplace_le_fichier(
 
 
 def test_apres_la_date_limite_le_depot_est_refuse_sauf_reouverture(rapport, agent, bethune, contact_bethune):
-    consultation = consultation_de_reference(rapport, agent, [bethune])
-    services.lancer_consultation(consultation=consultation, par=agent)
+    consultation_de_reference(rapport, agent, [bethune])
     destinataire = Destinataire.objects.get()
     with pytest.raises(ValidationError):
         deposer(destinataire, contact_bethune)
@@ -218,13 +219,13 @@ def test_avis_recu_par_courrier(consultation, bruay, agent, stockage_temporaire)
 def _consultation_a_relancer(rapport, agent, organismes, aujourdhui):
     envoi = aujourdhui - datetime.timedelta(days=40)
     consultation = services.creer_consultation(
-        rapport=rapport,
+        programmation=rapport.programmation,
+        projet_pdf=pdf_octets("Projet de rapport"),
         date_envoi=envoi,
         date_limite=aujourdhui + datetime.timedelta(days=7),
         organismes=organismes,
         par=agent,
     )
-    services.lancer_consultation(consultation=consultation, par=agent)
     return consultation
 
 
@@ -278,7 +279,7 @@ def test_le_lancement_fige_le_projet_transmis_et_les_donnees_ne_le_changent_plus
         programmation=rapport.programmation, type=TypeBloc.PERSPECTIVES, texte="Écrit après le lancement."
     )
     # Relancer (réinviter) ne refige pas.
-    services.lancer_consultation(consultation=consultation, par=consultation.cree_par)
+    services.inviter_organismes(consultation=consultation, par=consultation.cree_par)
     consultation.refresh_from_db()
     assert consultation.projet_sha256 == hashlib.sha256(fige).hexdigest()
 
@@ -305,33 +306,3 @@ def test_un_projet_transmis_altere_n_est_pas_servi(client, consultation, contact
     reponse = client.get(reverse("avis:projet", args=[consultation.pk]))
     assert reponse.status_code == 500
     assert "ne correspond plus à son empreinte" in reponse.content.decode()
-
-
-def test_un_rendu_trop_long_au_lancement_n_envoie_rien_et_ne_laisse_aucun_fichier(
-    rapport, agent, bethune, contact_bethune, mailoutbox, settings, stockage_temporaire
-):
-    consultation = consultation_de_reference(rapport, agent, [bethune])
-    mailoutbox.clear()
-    settings.WEASYPRINT_TIMEOUT = 0.01
-    with pytest.raises(ValidationError, match="Aucune invitation n'est partie"):
-        services.lancer_consultation(consultation=consultation, par=agent)
-    consultation.refresh_from_db()
-    assert consultation.lancee_le is None and not consultation.projet_pdf
-    assert mailoutbox == []
-    assert fichiers_stockes(stockage_temporaire.parent) == []
-
-
-def test_un_envoi_qui_echoue_ne_laisse_pas_le_projet_fige(
-    rapport, agent, bethune, contact_bethune, monkeypatch, stockage_temporaire
-):
-    consultation = consultation_de_reference(rapport, agent, [bethune])
-
-    def panne(*args, **kwargs):
-        raise ConnectionRefusedError("serveur de courriel injoignable")
-
-    monkeypatch.setattr(services, "_envoyer_invitation", panne)
-    with pytest.raises(ConnectionRefusedError):
-        services.lancer_consultation(consultation=consultation, par=agent)
-    consultation.refresh_from_db()
-    assert consultation.lancee_le is None and not consultation.projet_pdf
-    assert fichiers_stockes(stockage_temporaire.parent) == []

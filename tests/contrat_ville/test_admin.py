@@ -15,8 +15,9 @@ from django.urls import reverse
 from contrat_ville.models import Commune, ConseilCitoyen, Contrat, Financeur, Quartier
 from fcs.models import AxeFCS, EnveloppeFCS, FondsDeConcours, SubventionFCS
 from programmation.enums import TypeBloc
-from programmation.models import BlocNarratif, Programmation, RapportAnnuel
+from programmation.models import BlocNarratif, Programmation
 from programmation.synthetique import creer_annee_synthetique
+from rapport.models import RapportAnnuel
 from tests.factories import UserFactory, contrat_cabbalr
 
 

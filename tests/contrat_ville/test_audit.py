@@ -10,28 +10,23 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
 from avis.models import Avis, Consultation, Contact, Destinataire, Organisme, Reouverture
-from contrat_ville import audit
-from contrat_ville.apps import MODELES_AUDITES
 from contrat_ville.enums import NatureCredits, TypePorteur
-from contrat_ville.models import Commune, Contrat, EntreeJournal, Financeur, Pilier, Porteur
+from contrat_ville.models import Commune, Contrat, Financeur, Pilier, Porteur
 from fcs.models import AxeFCS, EnveloppeFCS, FondsDeConcours, SubventionFCS
-from programmation.enums import StatutRapport, TypeBloc
-from programmation.models import (
-    BlocNarratif,
-    Dossier,
-    LigneFinancement,
-    Programmation,
-    RapportAnnuel,
-    TransitionRapport,
-)
+from journal import audit
+from journal.models import EntreeJournal
+from programmation.enums import TypeBloc
+from programmation.models import BlocNarratif, Dossier, LigneFinancement, Programmation
+from rapport.enums import StatutRapport
+from rapport.models import RapportAnnuel, TransitionRapport
 
 # Modèles des applications métier qui n'ont pas à être audités, et pourquoi.
 NON_AUDITES = {
     "programmation.programmation": "une année : aucun montant, créée une fois",
-    "contrat_ville.entreejournal": "le journal lui-même",
+    "journal.entreejournal": "le journal lui-même",
     "programmation.journalechange": "journal des imports et exports : écrit une fois, jamais modifié",
 }
-APPLICATIONS_METIER = ("programmation", "fcs", "avis")
+APPLICATIONS_METIER = ("programmation", "fcs", "avis", "rapport")
 
 _compteur = iter(range(10_000_000))
 
@@ -90,7 +85,7 @@ def _nouveau_rapport(b):
 
 def _consultation(b):
     return Consultation.objects.create(
-        rapport=_nouveau_rapport(b),
+        programmation=_nouveau_rapport(b).programmation,
         date_envoi=datetime.date(2031, 9, 1),
         date_limite=datetime.date(2031, 10, 15),
     )
@@ -128,7 +123,7 @@ FABRIQUES = {
     ),
     "avis.consultation": (
         lambda b, u: Consultation(
-            rapport=_nouveau_rapport(b),
+            programmation=_nouveau_rapport(b).programmation,
             date_envoi=datetime.date(2031, 9, 1),
             date_limite=datetime.date(2031, 10, 15),
         ),
@@ -172,14 +167,14 @@ FABRIQUES = {
         "texte",
         "Texte revu",
     ),
-    "programmation.rapportannuel": (
+    "rapport.rapportannuel": (
         lambda b, u: RapportAnnuel(
             programmation=Programmation.objects.create(annee=3000 + n() % 5000, contrat=b["contrat"])
         ),
         "date_seance_conseil",
         datetime.date(2031, 6, 30),
     ),
-    "programmation.transitionrapport": (
+    "rapport.transitionrapport": (
         lambda b, u: TransitionRapport(
             rapport=_rapport(b), de=StatutRapport.PROJET, vers=StatutRapport.ADOPTE, par=u
         ),
@@ -233,11 +228,28 @@ def test_les_modeles_metier_sont_audites():
         if modele._meta.app_label in APPLICATIONS_METIER and not modele._meta.auto_created:
             assert audit.est_audite(modele) or label in NON_AUDITES, (
                 f"{label} n'est pas audité : donnez-lui objects = GestionnaireAudite() et ajoutez-le à "
-                "MODELES_AUDITES dans contrat_ville/apps.py"
+                "la liste des modèles audités du ready() de son application"
             )
     for label in ("programmation.dossier", "programmation.lignefinancement", "fcs.subventionfcs"):
         assert audit.est_audite(apps.get_model(label))
-    assert len(audit.modeles_audites()) == len(MODELES_AUDITES)
+    assert {m._meta.label for m in audit.modeles_audites()} == {
+        "contrat_ville.Porteur",
+        "programmation.Dossier",
+        "programmation.LigneFinancement",
+        "programmation.BlocNarratif",
+        "rapport.RapportAnnuel",
+        "rapport.TransitionRapport",
+        "fcs.EnveloppeFCS",
+        "fcs.AxeFCS",
+        "fcs.SubventionFCS",
+        "fcs.FondsDeConcours",
+        "avis.Organisme",
+        "avis.Contact",
+        "avis.Consultation",
+        "avis.Destinataire",
+        "avis.Avis",
+        "avis.Reouverture",
+    }
 
 
 def test_les_gestionnaires_des_modeles_audites_tracent_les_ecritures_en_masse():

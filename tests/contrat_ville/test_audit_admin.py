@@ -2,8 +2,8 @@
 
 import pytest
 
-from contrat_ville import roles
-from contrat_ville.models import EntreeJournal
+from comptes import roles
+from journal.models import EntreeJournal
 from tests.comptes import creer_dossier, utilisateur
 from tests.formulaires import donnees_du_formulaire
 
@@ -52,20 +52,19 @@ def test_le_directeur_cherche_dans_le_journal_l_agent_ne_le_voit_pas(client, dos
     agent = utilisateur("agent.saisie", roles.AGENT)
     client.force_login(agent)
     assert modifier_montant_dans_l_admin(client, dossier, "1250.00").status_code == 302
-    assert client.get("/admin/contrat_ville/entreejournal/").status_code == 403
+    assert client.get("/admin/journal/entreejournal/").status_code == 403
 
     directeur = utilisateur("directeur", roles.DIRECTEUR)
     client.force_login(directeur)
-    page = client.get("/admin/contrat_ville/entreejournal/", {"q": "agent.saisie"})
+    page = client.get("/admin/journal/entreejournal/", {"q": "agent.saisie"})
     assert page.status_code == 200
     texte = page.content.decode()
     assert "1\u00a0000,00\u00a0€ → 1\u00a0250,00\u00a0€" in texte
-    vide = client.get("/admin/contrat_ville/entreejournal/", {"q": "personne-de-ce-nom"})
+    vide = client.get("/admin/journal/entreejournal/", {"q": "personne-de-ce-nom"})
     assert "1\u00a0250,00" not in vide.content.decode()
     # Le journal est en lecture seule, même pour la direction.
     entree = EntreeJournal.objects.filter(nom_utilisateur="agent.saisie").first()
     assert (
-        client.post(f"/admin/contrat_ville/entreejournal/{entree.pk}/delete/", {"post": "yes"}).status_code
-        == 403
+        client.post(f"/admin/journal/entreejournal/{entree.pk}/delete/", {"post": "yes"}).status_code == 403
     )
     assert EntreeJournal.objects.filter(pk=entree.pk).exists()

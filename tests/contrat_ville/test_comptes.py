@@ -14,7 +14,7 @@ from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from contrat_ville import roles
+from comptes import roles
 from tests.comptes import utilisateur
 
 MDP = "Quartiers-Solides-2024!"
@@ -231,20 +231,20 @@ def test_le_portail_n_est_pas_soumis_au_double_facteur(client, settings, db):
 
 
 def test_journal_de_securite_sans_mot_de_passe(client, agent, caplog):
-    with caplog.at_level(logging.INFO, logger="contrat_ville.securite"):
+    with caplog.at_level(logging.INFO, logger="securite"):
         connecter(client, "agent.connexion", MAUVAIS, adresse="203.0.113.5")
         connecter(client, "agent.connexion", MDP, adresse="203.0.113.5")
-        client.get("/admin/contrat_ville/entreejournal/", REMOTE_ADDR="203.0.113.5")
+        client.get("/admin/journal/entreejournal/", REMOTE_ADDR="203.0.113.5")
         client.get("/admin/programmation/dossier/999999/change/", REMOTE_ADDR="203.0.113.5")
-    messages = [r.getMessage() for r in caplog.records if r.name == "contrat_ville.securite"]
+    messages = [r.getMessage() for r in caplog.records if r.name == "securite"]
     texte = "\n".join(messages)
     assert "échec de connexion utilisateur=agent.connexion adresse=203.0.113.5" in texte
     assert "connexion réussie utilisateur=agent.connexion adresse=203.0.113.5" in texte
     assert (
-        "accès refusé statut=403 utilisateur=agent.connexion adresse=203.0.113.5 chemin=/admin/contrat_ville/entreejournal/"
+        "accès refusé statut=403 utilisateur=agent.connexion adresse=203.0.113.5 chemin=/admin/journal/entreejournal/"
         in texte
     )
     assert MDP not in texte and MAUVAIS not in texte
     # Chaque ligne du journal est horodatée : son formateur écrit la date et l'heure devant le message.
-    securite = [r for r in caplog.records if r.name == "contrat_ville.securite"]
+    securite = [r for r in caplog.records if r.name == "securite"]
     assert securite and all(re.fullmatch(HORODATAGE, getattr(r, "asctime", "")) for r in securite)

@@ -8,11 +8,11 @@ from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 
-from contrat_ville import roles
-from contrat_ville.demo import COMPTES
+from comptes import roles
+from comptes.demo import COMPTES
 from contrat_ville.models import ConseilCitoyen, Porteur
-from contrat_ville.validators import valider_siret
 from fcs.models import FondsDeConcours, SubventionFCS
+from noyau.validators import valider_siret
 from programmation import demo as demo_programmation
 from programmation.models import BlocNarratif, Dossier, LigneFinancement
 

@@ -4,9 +4,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from contrat_ville import graphiques
 from contrat_ville.enums import TypeQuartier
 from contrat_ville.models import Commune, Quartier
+from rapport import graphiques
 
 
 def test_camembert_secteurs_et_legende_avec_parts():

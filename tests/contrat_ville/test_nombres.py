@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from contrat_ville.nombres import arrondi, formater_euros, formater_pourcent, taux
+from noyau.nombres import arrondi, formater_euros, formater_pourcent, taux
 
 NBSP = "\u00a0"
 

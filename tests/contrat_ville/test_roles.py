@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import Group, Permission
 
-from contrat_ville import roles
+from comptes import roles
 
 
 def perms(nom):
@@ -22,17 +22,17 @@ def test_les_cinq_roles_existent_avec_leurs_permissions():
         assert f"programmation.{action}_lignefinancement" in agent
         assert f"fcs.{action}_subventionfcs" in agent
     assert {"programmation.importer_programmation", "programmation.exporter_programmation"} <= agent
-    assert "programmation.approuver_rapportannuel" not in agent
-    assert "contrat_ville.view_entreejournal" not in agent
+    assert "rapport.approuver_rapportannuel" not in agent
+    assert "journal.view_entreejournal" not in agent
     assert not any(p.startswith("contrat_ville.add_") for p in agent if p != "contrat_ville.add_porteur")
 
-    assert {"programmation.approuver_rapportannuel", "programmation.exporter_programmation"} <= directeur
-    assert "contrat_ville.view_entreejournal" in directeur
+    assert {"rapport.approuver_rapportannuel", "programmation.exporter_programmation"} <= directeur
+    assert "journal.view_entreejournal" in directeur
     assert not any(p.split(".")[1].startswith(("add_", "change_", "delete_")) for p in directeur)
     assert "programmation.importer_programmation" not in directeur
 
     assert auditeur and all(p.split(".")[1].startswith("view_") for p in auditeur)
-    assert "programmation.view_dossier" in auditeur and "contrat_ville.view_entreejournal" in auditeur
+    assert "programmation.view_dossier" in auditeur and "journal.view_entreejournal" in auditeur
     assert perms(roles.SERVICE_COMMUNE) == set() and perms(roles.CONSEIL_CITOYEN) == set()
     # Personne, pas même un agent, ne touche au journal ni aux comptes.
     for nom in roles.TOUS_LES_ROLES:

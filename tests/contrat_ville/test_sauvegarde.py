@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from contrat_ville.sauvegarde import SauvegardeInvalide, lire_archive
+from exploitation.sauvegarde import SauvegardeInvalide, lire_archive
 from tests.avis.conftest import pdf_octets
 
 RACINE = Path(__file__).resolve().parents[2]

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from contrat_ville.validators import valider_siret
+from noyau.validators import valider_siret
 
 
 @pytest.mark.parametrize("siret", ["73282932000074", "732 829 320 00074", "35600000049837"])

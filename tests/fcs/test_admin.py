@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from contrat_ville.models import Commune, Porteur
-from contrat_ville.nombres import formater_euros
 from fcs.models import AxeFCS, EnveloppeFCS, SubventionFCS
+from noyau.nombres import formater_euros
 from tests.factories import UserFactory
 
 

@@ -5,7 +5,8 @@ from decimal import Decimal
 from contrat_ville.enums import CodeFinanceur, NatureCredits, TypePorteur
 from contrat_ville.models import Contrat, Financeur, Pilier, Porteur, Quartier
 from programmation.enums import StatutDossier
-from programmation.models import Dossier, LigneFinancement, Programmation, RapportAnnuel
+from programmation.models import Dossier, LigneFinancement, Programmation
+from rapport.models import RapportAnnuel
 
 
 def porteur(nom="Association des habitants", type=TypePorteur.ASSOCIATION):

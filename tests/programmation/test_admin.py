@@ -8,10 +8,10 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from contrat_ville.concurrence import CHAMP_JETON, version_de
 from contrat_ville.enums import NatureCredits
 from contrat_ville.models import Financeur, Quartier
-from contrat_ville.nombres import formater_euros
+from journal.concurrence import CHAMP_JETON, version_de
+from noyau.nombres import formater_euros
 from programmation.models import Dossier, LigneFinancement
 from tests.factories import UserFactory
 

@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from contrat_ville import roles
-from contrat_ville.models import EntreeJournal
+from comptes import roles
+from journal.models import EntreeJournal
 from programmation.models import Dossier
 from tests.comptes import creer_dossier, utilisateur
 from tests.formulaires import donnees_du_formulaire

@@ -2,8 +2,8 @@
 
 import pytest
 
-from contrat_ville import roles
-from contrat_ville.models import EntreeJournal
+from comptes import roles
+from journal.models import EntreeJournal
 from programmation.echange.importation import importer_classeur
 from programmation.models import Dossier, LigneFinancement
 from tests.comptes import utilisateur
@@ -32,7 +32,7 @@ def test_un_montant_change_par_import_est_au_journal_avec_la_personne():
     assert entree.parent == f"programmation.dossier:{ligne.dossier_id}"
     ligne.refresh_from_db()
     # L'entrée est visible dans l'historique du dossier (les lignes en font partie).
-    from contrat_ville.admin_base import entrees_de
+    from journal.admin_base import entrees_de
 
     assert entree in entrees_de(Dossier.objects.get(pk=ligne.dossier_id))
 

@@ -8,11 +8,14 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.core.management import call_command
 
-from programmation.enums import StatutRapport
 from programmation.models import LigneFinancement
-from programmation.services import faire_avancer_rapport, obtenir_rapport
+from rapport.enums import StatutRapport
+from rapport.services import faire_avancer_rapport, obtenir_rapport
 
 from .test_rapport_rendu import texte_pdf
+
+ENVOI = datetime.date(2022, 10, 7)
+LIMITE = datetime.date(2022, 11, 7)
 
 
 def lignes(texte: str) -> list[str]:
@@ -102,7 +105,9 @@ def test_definitif_2021_inchange_apres_modification_et_projet_2020_change(
     rapport = faire_avancer_rapport(
         rapport=rapport, vers=StatutRapport.ADOPTE, par=directeur, date=datetime.date(2022, 9, 27)
     )
-    rapport = faire_avancer_rapport(rapport=rapport, vers=StatutRapport.EN_CONSULTATION, par=directeur)
+    rapport = faire_avancer_rapport(
+        rapport=rapport, vers=StatutRapport.EN_CONSULTATION, par=directeur, date=ENVOI, date_limite=LIMITE
+    )
     rapport = faire_avancer_rapport(
         rapport=rapport,
         vers=StatutRapport.DEFINITIF,

@@ -1,4 +1,4 @@
-import gc
+import multiprocessing
 import threading
 import time
 
@@ -8,8 +8,7 @@ from pypdf import PdfReader
 from contrat_ville.enums import CodeFinanceur, NatureCredits
 from programmation.enums import TypeBloc
 from programmation.models import BlocNarratif
-from programmation.rapport import pdf_du_rapport, rendre_pdf
-from programmation.rapport.rendu import RecuperateurStatique
+from rapport.rendu import pdf_du_rapport, recuperateur, rendre_pdf
 from tests.pdf import texte_pdf as pdf_en_texte
 
 from .donnees_rapport import annee, dossier
@@ -97,30 +96,31 @@ def test_meme_un_html_brut_ne_joint_ni_ne_lit_aucun_fichier(tmp_path):
 )
 def test_le_recuperateur_refuse_tout_sauf_nos_fichiers_statiques(url):
     with pytest.raises(ValueError):
-        RecuperateurStatique().fetch(url)
+        recuperateur().fetch(url)
 
 
 def test_le_recuperateur_sert_nos_fichiers_statiques():
-    reponse = RecuperateurStatique().fetch("https://rapport.invalid/static/css/rapport.css")
+    reponse = recuperateur().fetch("https://rapport.invalid/static/css/rapport.css")
     assert b"@page" in reponse.read()
     assert reponse.content_type == "text/css"
 
 
 def test_le_rendu_est_borne_dans_le_temps():
-    from programmation.rapport.rendu import DelaiDepasse
+    from rapport.rendu import DelaiDepasse
 
     long = "<html><body>" + "<table>" + "<tr><td>cellule</td></tr>" * 20000 + "</table></body></html>"
-    # Les déchets laissés par les tests précédents ne doivent pas être ramassés pendant le rendu : l'alarme
-    # tomberait dans un __del__ (ModelState) où l'exception est avalée, et le délai ne serait pas vu.
-    gc.collect()
+    debut = time.monotonic()
     with pytest.raises(DelaiDepasse):
         rendre_pdf(long, delai=0.2)
+    # Le processus du rendu est tué à l'échéance, pas attendu jusqu'à la fin de sa mise en page.
+    assert time.monotonic() - debut < 2
+    assert not [p for p in multiprocessing.active_children() if p.name == "rendu-pdf"]
 
 
 def test_date_longue_a_la_francaise():
     import datetime
 
-    from programmation.templatetags.rapport import date_longue
+    from rapport.templatetags.rapport import date_longue
 
     assert date_longue(datetime.date(2022, 12, 6)) == "6 décembre 2022"
     assert date_longue(datetime.date(2023, 12, 1)) == "1er décembre 2023"
@@ -146,10 +146,9 @@ def _dans_un_fil(fonction):
 
 
 def test_le_rendu_est_borne_dans_le_temps_hors_du_fil_principal():
-    from programmation.rapport.rendu import DelaiDepasse
+    from rapport.rendu import DelaiDepasse
 
     long = "<html><body>" + "<table>" + "<tr><td>cellule</td></tr>" * 20000 + "</table></body></html>"
-    gc.collect()
     resultat = _dans_un_fil(lambda: rendre_pdf(long, delai=0.2))
     assert isinstance(resultat.get("exception"), DelaiDepasse), resultat
 

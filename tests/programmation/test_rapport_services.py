@@ -6,13 +6,17 @@ from django.contrib.auth.models import Permission, User
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from contrat_ville.enums import CodeFinanceur
-from programmation.enums import StatutRapport
-from programmation.models import LigneFinancement, RapportAnnuel, TransitionRapport
-from programmation.rapport import RapportAltere, pdf_du_rapport
-from programmation.services import faire_avancer_rapport
+from noyau.empreintes import FichierAltere
+from programmation.models import LigneFinancement
+from rapport.enums import StatutRapport
+from rapport.models import RapportAnnuel, TransitionRapport
+from rapport.rendu import pdf_du_rapport
+from rapport.services import faire_avancer_rapport
 
 from .donnees_rapport import annee, dossier
 
+ENVOI = datetime.date(2022, 10, 7)
+LIMITE = datetime.date(2022, 11, 7)
 SEANCE = datetime.date(2022, 9, 27)
 APPROBATION = datetime.date(2022, 12, 6)
 
@@ -34,7 +38,9 @@ def media(settings, tmp_path):
 
 def approuver(rapport, par, **options):
     rapport = faire_avancer_rapport(rapport=rapport, vers=StatutRapport.ADOPTE, par=par, date=SEANCE)
-    rapport = faire_avancer_rapport(rapport=rapport, vers=StatutRapport.EN_CONSULTATION, par=par)
+    rapport = faire_avancer_rapport(
+        rapport=rapport, vers=StatutRapport.EN_CONSULTATION, par=par, date=ENVOI, date_limite=LIMITE
+    )
     return faire_avancer_rapport(
         rapport=rapport, vers=StatutRapport.DEFINITIF, par=par, date=APPROBATION, **options
     )
@@ -110,7 +116,7 @@ def test_pdf_definitif_altere_est_refuse(directeur):
     chemin = rapport.pdf_definitif.path
     with open(chemin, "ab") as fichier:
         fichier.write(b"%ajout")
-    with pytest.raises(RapportAltere, match="empreinte"):
+    with pytest.raises(FichierAltere, match="empreinte"):
         pdf_du_rapport(RapportAnnuel.objects.get(pk=rapport.pk))
 
 
@@ -120,7 +126,9 @@ def test_approbation_en_connaissance_de_cause_des_anomalies(directeur):
     dossier(rapport.programmation, "2047-VIDE", lignes=[], quartiers=())
     dossier(rapport.programmation, "2047-NAT", lignes=[(CodeFinanceur.CAF, "", "250")])
     rapport = faire_avancer_rapport(rapport=rapport, vers=StatutRapport.ADOPTE, par=directeur, date=SEANCE)
-    rapport = faire_avancer_rapport(rapport=rapport, vers=StatutRapport.EN_CONSULTATION, par=directeur)
+    rapport = faire_avancer_rapport(
+        rapport=rapport, vers=StatutRapport.EN_CONSULTATION, par=directeur, date=ENVOI, date_limite=LIMITE
+    )
     with pytest.raises(ValidationError, match="en connaissance de cause"):
         faire_avancer_rapport(rapport=rapport, vers=StatutRapport.DEFINITIF, par=directeur, date=APPROBATION)
     assert RapportAnnuel.objects.get(pk=rapport.pk).statut == StatutRapport.EN_CONSULTATION
@@ -143,7 +151,9 @@ def test_approbation_en_connaissance_de_cause_des_anomalies(directeur):
 def test_approbation_avant_la_seance_refusee(directeur):
     rapport = annee(2048, nb_dossiers=1)
     rapport = faire_avancer_rapport(rapport=rapport, vers=StatutRapport.ADOPTE, par=directeur, date=SEANCE)
-    rapport = faire_avancer_rapport(rapport=rapport, vers=StatutRapport.EN_CONSULTATION, par=directeur)
+    rapport = faire_avancer_rapport(
+        rapport=rapport, vers=StatutRapport.EN_CONSULTATION, par=directeur, date=ENVOI, date_limite=LIMITE
+    )
     with pytest.raises(ValidationError, match="précéder"):
         faire_avancer_rapport(
             rapport=rapport, vers=StatutRapport.DEFINITIF, par=directeur, date=datetime.date(2022, 1, 1)

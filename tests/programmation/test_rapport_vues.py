@@ -4,9 +4,10 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.core.management import CommandError, call_command
 
-from programmation.enums import StatutRapport
-from programmation.models import RapportAnnuel
-from programmation.rapport import contexte_du_rapport, pdf_du_rapport
+from rapport.contexte import contexte_du_rapport
+from rapport.enums import StatutRapport
+from rapport.models import RapportAnnuel
+from rapport.rendu import pdf_du_rapport
 
 from .donnees_rapport import annee
 from .test_rapport_rendu import texte_pdf
@@ -95,7 +96,10 @@ def test_le_directeur_fait_avancer_et_voit_les_controles(client, directeur):
     assert erreur.status_code == 400 and "Ce champ est obligatoire" in erreur.content.decode()
 
     client.post("/rapport-annuel/2054/etape-suivante/", {"vers": "ADOPTE", "date": "2022-09-27"})
-    client.post("/rapport-annuel/2054/etape-suivante/", {"vers": "EN_CONSULTATION"})
+    client.post(
+        "/rapport-annuel/2054/etape-suivante/",
+        {"vers": "EN_CONSULTATION", "date": "07/10/2022", "date_limite": "07/11/2022"},
+    )
     refus = client.post("/rapport-annuel/2054/etape-suivante/", {"vers": "DEFINITIF", "date": "2022-12-06"})
     assert refus.status_code == 400 and "en connaissance de cause" in refus.content.decode()
     assert RapportAnnuel.objects.get(pk=rapport.pk).statut == StatutRapport.EN_CONSULTATION
@@ -125,9 +129,9 @@ def test_lien_depuis_l_administration(client, agent):
     agent.user_permissions.add(Permission.objects.get(codename="view_dossier"))
     client.force_login(agent)
     index = client.get("/admin/").content.decode()
-    assert "/admin/programmation/rapportannuel/" in index and "Rapports annuels" in index
-    assert "/admin/programmation/rapportannuel/add/" not in index  # le cycle passe par les pages du rapport
-    assert client.get("/admin/programmation/rapportannuel/")["Location"] == "/rapport-annuel/"
+    assert "/admin/rapport/rapportannuel/" in index and "Rapports annuels" in index
+    assert "/admin/rapport/rapportannuel/add/" not in index  # le cycle passe par les pages du rapport
+    assert client.get("/admin/rapport/rapportannuel/")["Location"] == "/rapport-annuel/"
 
 
 @pytest.mark.django_db
@@ -164,7 +168,10 @@ def test_un_rendu_trop_long_donne_une_page_en_francais_et_n_approuve_rien(client
     rapport = annee(2056, nb_dossiers=1)
     client.force_login(directeur)
     client.post("/rapport-annuel/2056/etape-suivante/", {"vers": "ADOPTE", "date": "2022-09-27"})
-    client.post("/rapport-annuel/2056/etape-suivante/", {"vers": "EN_CONSULTATION"})
+    client.post(
+        "/rapport-annuel/2056/etape-suivante/",
+        {"vers": "EN_CONSULTATION", "date": "07/10/2022", "date_limite": "07/11/2022"},
+    )
     settings.WEASYPRINT_TIMEOUT = 0.01
 
     reponse = client.get("/rapport-annuel/2056/pdf/")

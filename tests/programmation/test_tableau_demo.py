@@ -9,8 +9,9 @@ import pytest
 from django.contrib.auth.models import User
 
 from contrat_ville.models import Quartier
-from programmation.models import Programmation, RapportAnnuel
-from programmation.rapport import contexte_du_rapport
+from programmation.models import Programmation
+from rapport.contexte import contexte_du_rapport
+from rapport.models import RapportAnnuel
 
 pytestmark = pytest.mark.django_db
 URL = "/tableau-de-bord/"

@@ -21,7 +21,9 @@ URL = "/tableau-de-bord/"
 def utilisateur(nom, staff=True, permissions=("view_dossier",)):
     u = User.objects.create_user(nom, password="mot-de-passe-de-test", is_staff=staff)
     u.user_permissions.set(
-        Permission.objects.filter(content_type__app_label="programmation", codename__in=permissions)
+        Permission.objects.filter(
+            content_type__app_label__in=("programmation", "rapport"), codename__in=permissions
+        )
     )
     return u
 

@@ -1,0 +1,89 @@
+"""Noms des rôles (groupes Django) du produit et leurs permissions, tenues à jour après chaque migration.
+
+Les permissions se déduisent des applications du produit : un modèle ajouté plus tard par une application
+reçoit les bonnes permissions au prochain `migrate` (récepteur `post_migrate`), sans nouvelle migration de
+données. Les groupes sont la propriété du code : une permission ajoutée à la main est retirée au `migrate`.
+"""
+
+from django.apps import apps as registre
+from django.contrib.auth.management import create_permissions
+
+AGENT = "Agent"
+DIRECTEUR = "Directeur"
+SERVICE_COMMUNE = "Service commune"
+CONSEIL_CITOYEN = "Conseil citoyen"
+AUDITEUR = "Auditeur"
+
+ROLES_INTERNES = (AGENT, DIRECTEUR, AUDITEUR)
+ROLES_PORTAIL = (SERVICE_COMMUNE, CONSEIL_CITOYEN)
+TOUS_LES_ROLES = ROLES_INTERNES + ROLES_PORTAIL
+
+# Applications dont les données sont celles du produit.
+APPLICATIONS_DU_PRODUIT = ("contrat_ville", "programmation", "fcs", "avis", "rapport", "journal")
+# Ce que l'agent saisit : toute la programmation, le FCS et la consultation, les porteurs du référentiel.
+APPLICATIONS_SAISIES_PAR_L_AGENT = ("programmation", "fcs", "avis", "rapport")
+MODELES_SAISIS_PAR_L_AGENT = ("contrat_ville.porteur",)
+# Jamais modifiables par quiconque dans l'administration (écrits par le code seul).
+MODELES_EN_LECTURE_SEULE = (
+    "journal.entreejournal",
+    "rapport.transitionrapport",
+    "programmation.journalechange",
+)
+# Réservés à la direction et à l'audit.
+MODELES_RESERVES_A_LA_DIRECTION = ("journal.entreejournal",)
+
+PERMISSIONS_DU_DIRECTEUR = ("rapport.approuver_rapportannuel", "programmation.exporter_programmation")
+PERMISSIONS_DE_L_AGENT = ("programmation.importer_programmation", "programmation.exporter_programmation")
+
+
+def permissions_attendues(Permission) -> dict[str, set[int]]:
+    """Pour chaque rôle, l'ensemble des identifiants de permissions qu'il doit avoir."""
+    lignes = Permission.objects.filter(content_type__app_label__in=APPLICATIONS_DU_PRODUIT).values_list(
+        "pk", "codename", "content_type__app_label", "content_type__model"
+    )
+    roles: dict[str, set[int]] = {role: set() for role in TOUS_LES_ROLES}
+    for pk, codename, app, modele in lignes:
+        label_modele = f"{app}.{modele}"
+        label_perm = f"{app}.{codename}"
+        action = codename.split("_", 1)[0]
+        standard = codename == f"{action}_{modele}" and action in ("add", "change", "delete", "view")
+        if standard and action == "view":
+            roles[AUDITEUR].add(pk)
+            roles[DIRECTEUR].add(pk)
+            if label_modele not in MODELES_RESERVES_A_LA_DIRECTION:
+                roles[AGENT].add(pk)
+        elif (
+            standard
+            and label_modele not in MODELES_EN_LECTURE_SEULE
+            and (app in APPLICATIONS_SAISIES_PAR_L_AGENT or label_modele in MODELES_SAISIS_PAR_L_AGENT)
+        ):
+            roles[AGENT].add(pk)
+        if label_perm in PERMISSIONS_DU_DIRECTEUR:
+            roles[DIRECTEUR].add(pk)
+        if label_perm in PERMISSIONS_DE_L_AGENT:
+            roles[AGENT].add(pk)
+    return roles
+
+
+def synchroniser_roles(apps=None, using="default") -> None:
+    """Crée les groupes et leur donne exactement leurs permissions (ré-exécutable)."""
+    if apps is None:
+        apps = registre
+    # Les permissions des applications qui suivent comptes ne sont créées qu'après leur post_migrate :
+    # on les crée d'abord (idempotent) pour ne rien oublier.
+    for app_config in registre.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=using, apps=apps)
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, attendues in permissions_attendues(Permission).items():
+        groupe, _ = Group.objects.using(using).get_or_create(name=role)
+        groupe.permissions.set(attendues)
+
+
+def apres_migration(sender, app_config=None, using="default", apps=None, plan=None, **kwargs):
+    # Une seule fois par migrate : au signal de la dernière application installée.
+    # (Django n'envoie post_migrate qu'aux applications qui ont un module de modèles.)
+    derniere = [a for a in registre.get_app_configs() if a.models_module is not None][-1]
+    if sender is not None and getattr(sender, "label", None) != derniere.label:
+        return
+    synchroniser_roles(apps=apps, using=using)

@@ -1,0 +1,26 @@
+"""Les rapports annuels dans l'administration : une entrée d'index qui mène aux pages du rapport."""
+
+from django.contrib import admin
+from django.shortcuts import redirect
+
+from noyau.admin import LectureSeuleMixin
+
+from .models import RapportAnnuel
+
+
+@admin.register(RapportAnnuel)
+class RapportAnnuelAdmin(LectureSeuleMixin, admin.ModelAdmin):
+    """« Rapports annuels » dans l'index de l'administration : mène aux pages du rapport.
+
+    Le cycle du rapport (étapes, approbation, PDF figé) passe par ses services, jamais par un formulaire
+    d'administration : la liste renvoie donc vers `/rapport-annuel/`, et rien ne s'y ajoute ni ne s'y modifie.
+    """
+
+    def changelist_view(self, request, extra_context=None):
+        return redirect("rapport:liste")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        rapport = self.get_object(request, object_id)
+        if rapport is None:
+            return redirect("rapport:liste")
+        return redirect("rapport:fiche", annee=rapport.programmation.annee)

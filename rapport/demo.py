@@ -1,0 +1,112 @@
+"""Données de démonstration de la consultation, à l'image du rapport 2021 de référence.
+
+Le projet, adopté le 27/09/2022, est soumis le 07/10/2022 avec une date limite au 07/11/2022 ; Bruay répond par
+courrier du 24/10, Auchel par délibération du 26/10, Nœux-les-Mines par délibération du 03/11 ; les autres
+organismes, sans réponse, sont réputés favorables. Les comptes « service commune de Béthune » et « conseil
+citoyen du Mont-Liébaut » (créés par `comptes.demo`) sont rattachés à leur organisme.
+"""
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from avis import services
+from avis.enums import Decision
+from avis.models import Avis, Consultation, Contact, Organisme
+from contrat_ville.models import Commune, ConseilCitoyen
+from noyau.empreintes import empreinte
+from programmation.models import Programmation
+from rapport.enums import StatutRapport
+from rapport.models import RapportAnnuel
+
+from .contexte import contexte_du_rapport
+from .rendu import pdf_a_enregistrer, rendre_pdf
+
+ENVOI = datetime.date(2022, 10, 7)
+LIMITE = datetime.date(2022, 11, 7)
+# (code INSEE, date, libellé du document) : les trois réponses annexées au rapport de référence.
+REPONSES = (
+    ("62178", datetime.date(2022, 10, 24), "Courrier du maire de Bruay-La-Buissière du 24 octobre 2022"),
+    ("62048", datetime.date(2022, 10, 26), "Délibération du conseil municipal d'Auchel du 26 octobre 2022"),
+    (
+        "62617",
+        datetime.date(2022, 11, 3),
+        "Délibération du conseil municipal de Nœux-les-Mines du 3 novembre 2022",
+    ),
+)
+CONTACTS = (("commune.bethune", "62119", None), ("cc.mont-liebaut", None, "QN06208M"))
+
+
+def _pdf(titre: str) -> bytes:
+    return rendre_pdf(
+        f"<h1 style='font-size:14pt'>{titre}</h1><p>Le conseil émet un avis favorable sur le projet de rapport "
+        "sur la mise en œuvre de la politique de la ville, année 2021.</p><p>Document de démonstration.</p>"
+    )
+
+
+def _minuit(jour: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(jour, datetime.time(10, 0)))
+
+
+@transaction.atomic
+def charger() -> str:
+    User = get_user_model()
+    for identifiant, insee, quartier in CONTACTS:
+        utilisateur = User.objects.filter(username=identifiant).first()
+        if utilisateur is None:
+            continue
+        if insee:
+            organisme, _ = Organisme.objects.get_or_create(commune=Commune.objects.get(code_insee=insee))
+        else:
+            conseil = ConseilCitoyen.objects.get(quartier__code=quartier)
+            organisme, _ = Organisme.objects.get_or_create(conseil_citoyen=conseil)
+        Contact.objects.update_or_create(utilisateur=utilisateur, defaults={"organisme": organisme})
+
+    programmation = Programmation.objects.filter(annee=2021).first()
+    if programmation is None:
+        return "pas de programmation 2021 : consultation non créée"
+    rapport, _ = RapportAnnuel.objects.get_or_create(
+        programmation=programmation,
+        defaults={"statut": StatutRapport.EN_CONSULTATION, "date_seance_conseil": datetime.date(2022, 9, 27)},
+    )
+    agent = User.objects.filter(username="agent").first() or User.objects.filter(is_staff=True).first()
+    consultation = Consultation.objects.filter(programmation=programmation).first()
+    if consultation is None:
+        # Le projet transmis le jour de l'envoi, avant toute réponse : c'est l'histoire de 2021, pas un lancement
+        # d'aujourd'hui (aucune invitation ne part).
+        projet = pdf_a_enregistrer(
+            contexte_du_rapport(rapport, pour_pdf=True), document="Le projet de démonstration", sinon="Rien"
+        )
+        consultation = Consultation(
+            programmation=programmation,
+            date_envoi=ENVOI,
+            date_limite=LIMITE,
+            lancee_le=_minuit(ENVOI),
+            projet_sha256=empreinte(projet),
+            cree_par=agent,
+        )
+        consultation.projet_pdf.save("projet.pdf", ContentFile(projet), save=False)
+        consultation.save()
+    services.ajouter_destinataires(consultation=consultation, inviter=False)
+    consultation.destinataires.filter(invite_le__isnull=True).update(invite_le=_minuit(ENVOI))
+    for insee, jour, titre in REPONSES:
+        organisme, _ = Organisme.objects.get_or_create(commune=Commune.objects.get(code_insee=insee))
+        services.ajouter_destinataires(consultation=consultation, organismes=[organisme], inviter=False)
+        avis, cree = Avis.objects.update_or_create(
+            consultation=consultation,
+            organisme=organisme,
+            defaults={
+                "decision": Decision.FAVORABLE,
+                "date_seance": jour,
+                "observations": titre,
+                "depose_par": agent,
+                "depose_le": _minuit(jour),
+                "recu_par_courrier": True,
+            },
+        )
+        if not avis.deliberation:
+            avis.deliberation.save("deliberation.pdf", ContentFile(_pdf(titre)), save=True)
+    return f"consultation 2021 : {consultation.destinataires.count()} organismes, {consultation.avis.count()} avis"

@@ -1,0 +1,72 @@
+"""Le moteur du rendu PDF, exécuté dans un processus enfant : WeasyPrint et un récupérateur d'URL fermé.
+
+Ce module n'importe pas Django : le processus enfant ne reçoit que le HTML et la liste des fichiers statiques
+qu'il a le droit de lire, et rend les octets du PDF. Le parent le tue s'il dépasse sa limite de temps — y
+compris au milieu du code C de Pango ou de HarfBuzz, qu'aucune exception ne peut interrompre.
+
+WeasyPrint lit par défaut `file://` et le réseau, et joint au PDF tout `<link rel="attachment">`. Ici il ne
+reçoit que nos fichiers statiques ; toute autre adresse est refusée et les pièces jointes sont retirées.
+"""
+
+import logging
+import mimetypes
+from urllib.parse import unquote, urlsplit
+
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+journal = logging.getLogger("securite")
+
+# Adresse fictive servant de base aux URL relatives du document : elle ne se résout jamais sur le réseau,
+# seul notre récupérateur la comprend.
+BASE_URL = "https://rapport.invalid/"
+
+
+class RecuperateurStatique(URLFetcher):
+    """Ne sert que les fichiers statiques listés : {chemin relatif sous STATIC_URL: chemin sur le disque}."""
+
+    def __init__(self, fichiers: dict[str, str], static_url: str = "/static/"):
+        super().__init__(timeout=1, allowed_protocols=())
+        self.fichiers = fichiers
+        self.prefixe = urlsplit(BASE_URL + static_url.lstrip("/")).path
+
+    def fetch(self, url, headers=None):
+        morceaux = urlsplit(url)
+        if (
+            f"{morceaux.scheme}://{morceaux.netloc}/" != BASE_URL
+            or not morceaux.path.startswith(self.prefixe)
+            or morceaux.query
+        ):
+            journal.warning("Rendu PDF : adresse refusée %s", url[:200])
+            raise ValueError(f"Adresse refusée par le rendu du rapport : {url[:200]}")
+        relatif = unquote(morceaux.path[len(self.prefixe) :])
+        if not relatif or ".." in relatif.split("/") or relatif.startswith("/"):
+            raise ValueError(f"Adresse refusée par le rendu du rapport : {url[:200]}")
+        chemin = self.fichiers.get(relatif)
+        if not chemin:
+            raise ValueError(f"Fichier statique introuvable : {relatif}")
+        with open(chemin, "rb") as fichier:
+            contenu = fichier.read()
+        type_mime = mimetypes.guess_type(chemin)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, contenu, {"Content-Type": type_mime})
+
+
+def rendre(html: str, fichiers: dict[str, str], static_url: str) -> bytes:
+    """Le PDF d'un document HTML, sans rien lire hors des fichiers listés et sans pièce jointe."""
+    recuperateur = RecuperateurStatique(fichiers, static_url)
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=recuperateur).render()
+    # Les pièces jointes (`<link rel="attachment">`, `<a rel="attachment">`) ne vont jamais au PDF.
+    document.metadata.attachments = []
+    for page in document.pages:
+        page.links = [lien for lien in page.links if lien[0] != "attachment"]
+    return document.write_pdf(attachments=[])
+
+
+def executer(connexion, html: str, fichiers: dict[str, str], static_url: str) -> None:
+    """Point d'entrée du processus enfant : rend le PDF et renvoie (« ok », octets) ou (« erreur », message)."""
+    try:
+        connexion.send(("ok", rendre(html, fichiers, static_url)))
+    except Exception as erreur:  # noqa: BLE001 - l'erreur est rapportée au parent, qui la relève
+        connexion.send(("erreur", f"{type(erreur).__name__} : {erreur}"))
+    finally:
+        connexion.close()

@@ -1,0 +1,159 @@
+"""Pages du directeur et des agents hors administration : le tableau de bord de l'année."""
+
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.generic import TemplateView
+
+from contrat_ville.enums import TypePorteur
+from programmation.enums import StatutDossier
+from programmation.filters import DossierFilterSet, parametres_admin
+from programmation.models import Dossier
+from programmation.selectors import tableau_de_bord
+from rapport import graphiques
+
+from .views import PERMISSION_CONSULTATION
+
+LIBELLES_CHOIX = {
+    "statut": lambda v: StatutDossier(v).label,
+    "type_porteur": lambda v: TypePorteur(v).label,
+}
+
+# Les chiffres clés dans l'ordre de la page : clé de `comparer`, libellé, format, lien vers les dossiers.
+INDICATEURS = [
+    ("total", "Total programmé", "euros", "retenus"),
+    ("nb_deposes", "Dossiers déposés", "nombre", "deposes"),
+    ("nb_en_instruction", "Dossiers en instruction", "nombre", "en_instruction"),
+    ("nb_retenus", "Dossiers retenus", "nombre", "retenus"),
+    ("nb_refuses", "Dossiers refusés", "nombre", "refuses"),
+    ("taux_specifiques", "Part des crédits spécifiques", "pourcent", "retenus"),
+    ("nb_associatifs", "Opérateurs associatifs (dossiers retenus)", "nombre", "associatifs"),
+    ("fcs_attribue", "Fonds de cohésion sociale attribué", "euros", None),
+    ("fcs_reste", "Fonds de cohésion sociale restant", "euros", None),
+]
+
+
+def lien_du_rapport(user, annee: int | None) -> str | None:
+    """La fiche du rapport annuel de l'année, pour qui peut la voir."""
+    if annee is None or not user.has_perm(PERMISSION_CONSULTATION):
+        return None
+    return reverse("rapport:fiche", args=[annee])
+
+
+class TableauDeBordView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
+    """Les chiffres de l'année filtrée ; chaque chiffre mène à la liste des dossiers qui le composent."""
+
+    template_name = "rapport/tableau_de_bord.html"
+    permission_required = "programmation.view_dossier"
+
+    def has_permission(self):
+        # Les utilisateurs du portail (communes, conseils citoyens) ne sont jamais membres du personnel.
+        return self.request.user.is_staff and super().has_permission()
+
+    def get_context_data(self, **kwargs):
+        filtres = DossierFilterSet(self.request.GET, queryset=Dossier.objects.all())
+        valeurs = filtres.valeurs
+        contexte = super().get_context_data(
+            filtres=filtres, lien_rapport=lien_du_rapport(self.request.user, valeurs.get("annee")), **kwargs
+        )
+        if "annee" not in valeurs:
+            return contexte  # aucune programmation, ou un filtre invalide : le formulaire le dit
+        tableau = tableau_de_bord(
+            filtres.filtrer(Dossier.objects.all(), sauf=("annee",)),
+            valeurs["annee"],
+            financeur=valeurs.get("financeur"),
+            contrat=valeurs.get("contrat"),
+        )
+        liste_admin = reverse("admin:programmation_dossier_changelist")
+
+        def lien(base=valeurs, **surcharges) -> str | None:
+            parametres = parametres_admin(base, **surcharges)
+            return None if parametres is None else f"{liste_admin}?{urlencode(parametres)}"
+
+        retenus = {"statut": StatutDossier.RETENU}
+        liens = {
+            "deposes": lien(),
+            "en_instruction": lien(statut=StatutDossier.EN_INSTRUCTION),
+            "retenus": lien(**retenus),
+            "refuses": lien(statut=StatutDossier.REFUSE),
+            "associatifs": lien(type_porteur="ASSOCIATION", **retenus),
+        }
+        piliers = [(ligne, lien(pilier=ligne.pilier, **retenus)) for ligne in tableau.piliers.lignes]
+        financeurs = [(ligne, lien(financeur=ligne.financeur, **retenus)) for ligne in tableau.financeurs]
+        quartiers = [(ligne, lien(quartier=ligne.quartier, **retenus)) for ligne in tableau.quartiers.lignes]
+        contexte.update(
+            tableau=tableau,
+            # Rappel des filtres : le formulaire ne s'imprime pas, la page imprimée doit dire ce qu'elle montre.
+            filtres_appliques=[
+                (filtres.filters[nom].label, LIBELLES_CHOIX.get(nom, str)(valeur))
+                for nom, valeur in valeurs.items()
+                if nom != "annee"
+            ],
+            indicateurs=[
+                {
+                    "cle": cle,
+                    "libelle": libelle,
+                    "format": format_,
+                    "comparaison": tableau.comparaisons[cle],
+                    "lien": liens.get(nom_lien),
+                }
+                for cle, libelle, format_, nom_lien in INDICATEURS
+                if cle in tableau.comparaisons
+            ],
+            liens=liens,
+            piliers=piliers,
+            financeurs=financeurs,
+            quartiers=quartiers,
+            annees=[
+                (point, lien({**valeurs, "annee": point.annee}, **retenus)) for point in tableau.tendance
+            ],
+            graphiques=self.graphiques(tableau, piliers, financeurs, quartiers),
+        )
+        return contexte
+
+    @staticmethod
+    def graphiques(tableau, piliers, financeurs, quartiers) -> dict:
+        """Les graphiques de la page : ceux du rapport (secteurs, barres groupées) et ceux du tableau de bord."""
+        annee = tableau.annee
+        lignes = tableau.piliers.lignes
+        return {
+            "piliers": graphiques.camembert(
+                [(ligne.pilier.libelle, ligne.montant) for ligne in lignes],
+                titre=f"Répartition financière par pilier – programmation {annee}",
+                largeur=760,
+            ),
+            "natures": graphiques.barres_groupees(
+                [ligne.pilier.libelle_court or ligne.pilier.libelle for ligne in lignes],
+                [
+                    (
+                        "Crédits de droit commun",
+                        graphiques.COULEUR_DROIT_COMMUN,
+                        [ligne.droit_commun for ligne in lignes],
+                    ),
+                    (
+                        "Crédits spécifiques",
+                        graphiques.COULEUR_SPECIFIQUES,
+                        [ligne.specifiques for ligne in lignes],
+                    ),
+                ],
+                titre=f"Droit commun et crédits spécifiques par pilier – programmation {annee}",
+            ),
+            "financeurs": graphiques.barres_horizontales(
+                [graphiques.Barre(ligne.financeur.nom, (ligne.montant,), lien) for ligne, lien in financeurs],
+                titre=f"Montants accordés par financeur – programmation {annee}",
+            ),
+            "quartiers": graphiques.barres_horizontales(
+                [graphiques.Barre(ligne.quartier.nom, (ligne.montant,), lien) for ligne, lien in quartiers],
+                titre=f"Montants des dossiers retenus par quartier visé – programmation {annee}",
+            ),
+            "tendance": graphiques.courbe_annuelle(
+                [(point.annee, point.total) for point in tableau.tendance],
+                titre="Total programmé sur les années du contrat",
+                annee_courante=annee,
+            ),
+            "carte": graphiques.carte_quartiers_montants(
+                [(ligne.quartier, ligne.montant, lien) for ligne, lien in quartiers],
+                tableau.communes_du_territoire,
+                titre=f"Les quartiers selon le montant programmé – programmation {annee}",
+            ),
+        }
