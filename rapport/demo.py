@@ -20,7 +20,7 @@ from contrat_ville.models import Commune, ConseilCitoyen
 from noyau.empreintes import empreinte
 from programmation.models import Programmation
 from rapport.enums import StatutRapport
-from rapport.models import RapportAnnuel
+from rapport.models import RapportAnnuel, TransitionRapport
 
 from .contexte import contexte_du_rapport
 from .rendu import pdf_a_enregistrer, rendre_pdf
@@ -73,6 +73,15 @@ def charger() -> str:
         defaults={"statut": StatutRapport.EN_CONSULTATION, "date_seance_conseil": datetime.date(2022, 9, 27)},
     )
     agent = User.objects.filter(username="agent").first() or User.objects.filter(is_staff=True).first()
+    directeur = User.objects.filter(username="directeur").first() or agent
+    if directeur is not None and not rapport.transitions.exists():
+        # L'histoire du rapport de référence : adopté le 27/09/2022, soumis aux organismes le 07/10/2022.
+        for de, vers, jour in (
+            (StatutRapport.PROJET, StatutRapport.ADOPTE, datetime.date(2022, 9, 27)),
+            (StatutRapport.ADOPTE, StatutRapport.EN_CONSULTATION, ENVOI),
+        ):
+            transition = TransitionRapport.objects.create(rapport=rapport, de=de, vers=vers, par=directeur)
+            TransitionRapport.objects.filter(pk=transition.pk).update(le=_minuit(jour))
     consultation = Consultation.objects.filter(programmation=programmation).first()
     if consultation is None:
         # Le projet transmis le jour de l'envoi, avant toute réponse : c'est l'histoire de 2021, pas un lancement

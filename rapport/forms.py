@@ -7,6 +7,10 @@ from avis.dates import un_mois_apres
 
 from .enums import StatutRapport
 
+# Une date tapée à la française (« 07/10/2022 »), quelle que soit la langue du navigateur : un champ `type=date`
+# s'affiche selon la langue du navigateur (mm/dd/yyyy sur un poste en anglais).
+SAISIE_DATE = {"placeholder": "jj/mm/aaaa", "inputmode": "numeric", "autocomplete": "off", "size": 10}
+
 
 class TransitionRapportForm(forms.Form):
     """Une transition vers `vers` ; la date demandée dépend de l'étape (séance ou approbation)."""
@@ -15,13 +19,13 @@ class TransitionRapportForm(forms.Form):
     date = forms.DateField(
         label="Date",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=forms.DateInput(attrs=SAISIE_DATE, format="%d/%m/%Y"),
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
     )
     date_limite = forms.DateField(
         label="Date limite de réponse des organismes consultés",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=forms.DateInput(attrs=SAISIE_DATE, format="%d/%m/%Y"),
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
         help_text="Au moins un mois après l'envoi (décret n° 2015-1118) ; sans réponse, l'avis est réputé favorable.",
     )
