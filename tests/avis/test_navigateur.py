@@ -19,7 +19,7 @@ from avis.models import Avis, Consultation, Contact, Organisme
 from contrat_ville.models import Commune, Contrat
 from programmation.models import Programmation
 from rapport.enums import StatutRapport
-from rapport.models import RapportAnnuel
+from rapport.models import RapportAnnuel, TransitionRapport
 
 from .conftest import MOT_DE_PASSE, pdf_octets
 
@@ -94,6 +94,7 @@ def donnees(serveur, agent_navigateur):
             contact.delete()
             utilisateur.delete()
         Organisme.objects.filter(pk__in=[bethune.pk, bruay.pk]).delete()
+        TransitionRapport.objects.filter(rapport=rapport).delete()
         rapport.delete()
         programmation.delete()
 
@@ -188,3 +189,65 @@ def test_de_l_invitation_au_recepisse_dans_chromium(serveur, donnees, mailoutbox
     assert avis.deliberation.open("rb").read(5) == b"%PDF-"
     avis.deliberation.close()
     assert any("Accusé de réception" in m.subject for m in mailoutbox)
+
+
+@pytest.mark.browser
+def test_le_directeur_n_approuve_qu_apres_la_consultation_dans_chromium(serveur, donnees, agent_navigateur):
+    """Le rapport est en consultation (délai dans quatre semaines, aucun avis) : la page de confirmation dit
+    pourquoi l'approbation attend et n'offre aucun bouton ; quand chaque organisme a répondu, la date tapée à la
+    française suffit, et la fiche passe à « Définitif »."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from playwright.sync_api import expect, sync_playwright
+
+    consultation = donnees["consultation"]
+    rapport = RapportAnnuel.objects.get(programmation=consultation.programmation)
+    RapportAnnuel.objects.filter(pk=rapport.pk).update(statut=StatutRapport.EN_CONSULTATION)
+    directeur = get_user_model().objects.create_user(
+        "directeur-navigateur", "dir@agglo.example", MOT_DE_PASSE, is_staff=True, first_name="Dominique"
+    )
+    directeur.user_permissions.add(
+        *Permission.objects.filter(codename__in=["approuver_rapportannuel", "view_rapportannuel"])
+    )
+    try:
+        with sync_playwright() as p:
+            navigateur = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+            try:
+                page = navigateur.new_page(viewport={"width": 1366, "height": 900})
+                page.set_default_timeout(20_000)
+                page.goto(f"{serveur}/connexion/?next=/rapport-annuel/2021/")
+                page.get_by_label("Identifiant").fill("directeur-navigateur")
+                page.get_by_label("Mot de passe").fill(MOT_DE_PASSE)
+                page.get_by_role("button", name="Se connecter").click()
+                expect(page.locator("ul.compteurs-consultation")).to_contain_text("0 avis reçu")
+                expect(page.locator("ul.compteurs-consultation")).to_contain_text("2 organismes consultés")
+                page.get_by_role("link", name="Approuver le rapport…").click()
+                expect(page.get_by_role("alert")).to_contain_text("0 avis reçu sur 2 organismes consultés")
+                expect(
+                    page.get_by_role("button", name="Confirmer : approuver le rapport 2021")
+                ).to_have_count(0)
+
+                for organisme in consultation.organismes.all():
+                    services.enregistrer_avis_courrier(
+                        consultation=consultation,
+                        organisme=organisme,
+                        par=agent_navigateur,
+                        decision="FAVORABLE",
+                        date_seance=timezone.localdate(),
+                        document=SimpleUploadedFile("d.pdf", pdf_octets("Délibération")),
+                    )
+                page.reload()
+                expect(page.get_by_text("irréversible")).to_be_visible()
+                page.get_by_label("Date d'approbation").fill(timezone.localdate().strftime("%d/%m/%Y"))
+                page.get_by_role("button", name="Confirmer : approuver le rapport 2021").click()
+                expect(page.get_by_role("heading", name="Rapport annuel 2021 – Définitif")).to_be_visible()
+                expect(page.locator("ul.compteurs-consultation")).to_contain_text("2 avis reçus")
+            finally:
+                navigateur.close()
+        rapport.refresh_from_db()
+        assert rapport.statut == StatutRapport.DEFINITIF and rapport.date_approbation == timezone.localdate()
+        assert rapport.empreinte_sha256
+    finally:
+        TransitionRapport.objects.filter(rapport=rapport).delete()
+        directeur.delete()
