@@ -210,16 +210,22 @@ def test_le_directeur_n_approuve_qu_apres_la_consultation_dans_chromium(serveur,
     directeur.user_permissions.add(
         *Permission.objects.filter(codename__in=["approuver_rapportannuel", "view_rapportannuel"])
     )
+
+    def ouvrir(p):
+        navigateur = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        page = navigateur.new_page(viewport={"width": 1366, "height": 900})
+        page.set_default_timeout(20_000)
+        page.goto(f"{serveur}/connexion/?next=/rapport-annuel/2021/")
+        page.get_by_label("Identifiant").fill("directeur-navigateur")
+        page.get_by_label("Mot de passe").fill(MOT_DE_PASSE)
+        page.get_by_role("button", name="Se connecter").click()
+        return navigateur, page
+
+    # L'ORM n'est appelé qu'hors des blocs Playwright : dans sa boucle, Django ouvrirait une autre connexion.
     try:
         with sync_playwright() as p:
-            navigateur = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+            navigateur, page = ouvrir(p)
             try:
-                page = navigateur.new_page(viewport={"width": 1366, "height": 900})
-                page.set_default_timeout(20_000)
-                page.goto(f"{serveur}/connexion/?next=/rapport-annuel/2021/")
-                page.get_by_label("Identifiant").fill("directeur-navigateur")
-                page.get_by_label("Mot de passe").fill(MOT_DE_PASSE)
-                page.get_by_role("button", name="Se connecter").click()
                 expect(page.locator("ul.compteurs-consultation")).to_contain_text("0 avis reçu")
                 expect(page.locator("ul.compteurs-consultation")).to_contain_text("2 organismes consultés")
                 page.get_by_role("link", name="Approuver le rapport…").click()
@@ -227,17 +233,23 @@ def test_le_directeur_n_approuve_qu_apres_la_consultation_dans_chromium(serveur,
                 expect(
                     page.get_by_role("button", name="Confirmer : approuver le rapport 2021")
                 ).to_have_count(0)
+            finally:
+                navigateur.close()
 
-                for organisme in consultation.organismes.all():
-                    services.enregistrer_avis_courrier(
-                        consultation=consultation,
-                        organisme=organisme,
-                        par=agent_navigateur,
-                        decision="FAVORABLE",
-                        date_seance=timezone.localdate(),
-                        document=SimpleUploadedFile("d.pdf", pdf_octets("Délibération")),
-                    )
-                page.reload()
+        for organisme in consultation.organismes.all():
+            services.enregistrer_avis_courrier(
+                consultation=consultation,
+                organisme=organisme,
+                par=agent_navigateur,
+                decision="FAVORABLE",
+                date_seance=timezone.localdate(),
+                document=SimpleUploadedFile("d.pdf", pdf_octets("Délibération")),
+            )
+
+        with sync_playwright() as p:
+            navigateur, page = ouvrir(p)
+            try:
+                page.get_by_role("link", name="Approuver le rapport…").click()
                 expect(page.get_by_text("irréversible")).to_be_visible()
                 page.get_by_label("Date d'approbation").fill(timezone.localdate().strftime("%d/%m/%Y"))
                 page.get_by_role("button", name="Confirmer : approuver le rapport 2021").click()
