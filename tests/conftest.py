@@ -72,13 +72,3 @@ def donnees_demo(db):
 
     demo_programmation.charger()
     demo_fcs.charger()
-
-
-@pytest.fixture
-def referentiel_recharge(django_db_blocker):
-    """À demander avant `transactional_db` : Django vide toutes les tables après un test transactionnel (les
-    permissions et les rôles sont recréés par post_migrate) ; le référentiel chargé une fois par session est
-    rechargé ensuite pour les tests suivants du même worker."""
-    yield
-    with django_db_blocker.unblock():
-        call_command("charger_referentiel", verbosity=0)
