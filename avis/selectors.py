@@ -222,9 +222,17 @@ def etat_consultation(programmation, *, aujourdhui: datetime.date | None = None)
     )
 
 
+def consultables_par_defaut(programmation):
+    """Les communes qui portent une partie d'un quartier du contrat de l'année, et les conseils citoyens de ces
+    quartiers : ceux qu'une consultation inscrit par défaut."""
+    contrat = programmation.contrat
+    return (
+        Commune.objects.filter(quartiers__contrats=contrat).distinct(),
+        ConseilCitoyen.objects.filter(quartier__contrats=contrat).distinct(),
+    )
+
+
 def nombre_d_organismes_par_defaut(programmation) -> int:
     """Combien d'organismes une consultation de l'année inscrirait par défaut (deux requêtes, rien d'écrit)."""
-    contrat = programmation.contrat
-    communes = Commune.objects.filter(quartiers__contrats=contrat).distinct().count()
-    conseils = ConseilCitoyen.objects.filter(quartier__contrats=contrat).distinct().count()
-    return communes + conseils
+    communes, conseils = consultables_par_defaut(programmation)
+    return communes.count() + conseils.count()

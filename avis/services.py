@@ -12,7 +12,6 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from comptes import roles
-from contrat_ville.models import Commune, ConseilCitoyen
 
 # Le journal d'audit : les écritures du portail y sont attribuées à leur auteur.
 from journal.audit import acteur
@@ -21,7 +20,7 @@ from programmation.models import Programmation
 
 from . import courriels
 from .models import Avis, Consultation, Contact, Destinataire, Organisme, Reouverture
-from .selectors import JOURS_AVANT_RELANCE, peut_deposer
+from .selectors import JOURS_AVANT_RELANCE, consultables_par_defaut, peut_deposer
 
 # --- Organismes et contacts -------------------------------------------------------------------------------
 
@@ -140,9 +139,7 @@ def creer_consultation(
 
 def organismes_par_defaut(programmation: Programmation) -> list[Organisme]:
     """Chaque commune qui porte une partie d'un quartier du contrat, et chaque conseil citoyen de ces quartiers."""
-    contrat = programmation.contrat
-    communes = Commune.objects.filter(quartiers__contrats=contrat).distinct()
-    conseils = ConseilCitoyen.objects.filter(quartier__contrats=contrat).distinct()
+    communes, conseils = consultables_par_defaut(programmation)
     organismes = [Organisme.objects.get_or_create(commune=c)[0] for c in communes]
     organismes += [Organisme.objects.get_or_create(conseil_citoyen=c)[0] for c in conseils]
     return organismes

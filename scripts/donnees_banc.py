@@ -21,8 +21,10 @@ def preparer(nb_organismes: int = 60) -> None:
     from contrat_ville.models import Commune, Contrat
     from journal.audit import acteur
     from programmation.models import Programmation
+    from rapport.contexte import contexte_du_rapport
     from rapport.enums import StatutRapport
     from rapport.models import RapportAnnuel
+    from rapport.rendu import pdf_a_enregistrer
 
     call_command("charger_referentiel", verbosity=0)
     call_command("demo", verbosity=0)
@@ -38,14 +40,19 @@ def preparer(nb_organismes: int = 60) -> None:
         communes = list(Commune.objects.filter(organisme__isnull=True).order_by("code_insee")[:nb_organismes])
         organismes = [Organisme.objects.create(commune=c) for c in communes]
         aujourdhui = timezone.localdate()
+        # Le projet figé comme au lancement par le cycle du rapport, mais soumis aux seules communes du banc.
+        projet = pdf_a_enregistrer(
+            contexte_du_rapport(rapport, pour_pdf=True), document="Le projet du banc", sinon="Rien n'est créé"
+        )
         consultation = services.creer_consultation(
-            rapport=rapport,
+            programmation=programmation,
             date_envoi=aujourdhui - datetime.timedelta(days=2),
             date_limite=aujourdhui + datetime.timedelta(days=40),
+            projet_pdf=projet,
             organismes=organismes,
             par=agent,
         )
-        services.lancer_consultation(consultation=consultation, par=agent)
+        RapportAnnuel.objects.filter(pk=rapport.pk).update(statut=StatutRapport.EN_CONSULTATION)
         # Un seul hachage pour tous les comptes : le préparer 60 fois coûterait une minute.
         empreinte = make_password(MOT_DE_PASSE)
         comptes = []
