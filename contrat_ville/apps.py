@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 
 class ContratVilleConfig(AppConfig):
@@ -9,6 +10,18 @@ class ContratVilleConfig(AppConfig):
         # Le journal lit les modèles : il s'importe une fois le registre des applications prêt.
         from journal import audit
 
+        from .selectors import oublier_referentiel
+
         # Chaque écriture de ces modèles va au journal d'audit (modèle, objet parent dont l'historique la montre).
         for modele, parent in (("Porteur", None),):
             audit.enregistrer(self.get_model(modele), parent=parent)
+
+        # Toute écriture du référentiel gardé en cache (`selectors.referentiel`) l'en retire.
+        for nom in ("Contrat", "Pilier", "Thematique", "Financeur", "Quartier", "Commune"):
+            modele = self.get_model(nom)
+            post_save.connect(oublier_referentiel, sender=modele, dispatch_uid=f"referentiel-{nom}-save")
+            post_delete.connect(oublier_referentiel, sender=modele, dispatch_uid=f"referentiel-{nom}-delete")
+        for relation in (self.get_model("Contrat").quartiers, self.get_model("Quartier").communes):
+            m2m_changed.connect(
+                oublier_referentiel, sender=relation.through, dispatch_uid=f"referentiel-{relation}"
+            )

@@ -15,6 +15,7 @@ from django.db import transaction
 
 from .enums import CodeFinanceur, NatureCredits, TypeQuartier
 from .models import Commune, ConseilCitoyen, Contrat, Financeur, Pilier, Quartier, Thematique
+from .selectors import oublier_referentiel
 
 DOSSIER = settings.BASE_DIR / "fixtures" / "referentiel"
 
@@ -91,6 +92,7 @@ def charger_communes(departement: str = DEPARTEMENT_CABBALR) -> int:
             modifiees.append(commune)
     Commune.objects.bulk_create(nouvelles, batch_size=500)
     Commune.objects.bulk_update(modifiees, ["nom", "longitude", "latitude", "contour"], batch_size=500)
+    oublier_referentiel()  # les écritures en masse ne passent pas par les signaux
     return len(nouvelles) + len(modifiees)
 
 

@@ -3,10 +3,13 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Prefetch
 
 from .enums import TypeQuartier
-from .models import Commune, Contrat, Quartier
+from .models import Commune, Contrat, Financeur, Pilier, Quartier, Thematique
 
 
 @dataclass(frozen=True)
@@ -88,3 +91,91 @@ def territoire(contrat: Contrat, *, marge: float = 0.1) -> Territoire:
         communes=tuple(sorted(communes.values(), key=lambda c: c.nom)),
         communes_alentour=alentour,
     )
+
+
+# Le référentiel entier tient en mémoire (une vingtaine de quartiers, leurs communes, quelques piliers et
+# financeurs) et change quelques fois par an : les pages qui le lisent à chaque requête (filtres et carte du
+# tableau de bord) le prennent dans le cache, rechargé après toute écriture (signaux de `apps.py`) et au plus
+# tard après CACHE_REFERENTIEL_SECONDES, pour les écritures en masse qui ne passent pas par les signaux.
+CLE_CACHE_REFERENTIEL = "contrat_ville:referentiel:v1"
+
+
+@dataclass(frozen=True)
+class Referentiel:
+    """Contrats, piliers, thématiques, financeurs, quartiers (avec contours) et leurs communes (avec contours)."""
+
+    contrats: tuple[Contrat, ...]
+    piliers: tuple[Pilier, ...]
+    thematiques: tuple[Thematique, ...]
+    financeurs: tuple[Financeur, ...]
+    quartiers: tuple[Quartier, ...]
+    communes: tuple[Commune, ...]
+    quartiers_par_contrat: dict[int, tuple[int, ...]]
+    communes_par_quartier: dict[int, tuple[int, ...]]
+
+    def contrat(self, pk: int) -> Contrat | None:
+        return next((c for c in self.contrats if c.pk == pk), None)
+
+    def piliers_du_contrat(self, contrat_id: int) -> tuple[Pilier, ...]:
+        return tuple(p for p in self.piliers if p.contrat_id == contrat_id)
+
+    def quartiers_du_contrat(self, contrat_id: int) -> tuple[Quartier, ...]:
+        """Par nom, comme sur la carte et dans les répartitions."""
+        ids = set(self.quartiers_par_contrat.get(contrat_id, ()))
+        return tuple(sorted((q for q in self.quartiers if q.pk in ids), key=lambda q: q.nom))
+
+    def communes_du_contrat(self, contrat_id: int) -> tuple[Commune, ...]:
+        ids = {
+            c for q in self.quartiers_par_contrat.get(contrat_id, ()) for c in self.communes_par_quartier[q]
+        }
+        return tuple(c for c in self.communes if c.pk in ids)
+
+
+def lire_referentiel() -> Referentiel:
+    """Huit requêtes, quelle que soit la programmation."""
+    contrats = tuple(Contrat.objects.order_by("-date_signature", "pk"))
+    par_pk = {c.pk: c for c in contrats}
+    piliers = tuple(Pilier.objects.order_by("contrat", "ordre", "code"))
+    for pilier in piliers:
+        pilier.contrat = par_pk[pilier.contrat_id]  # pas de requête pour `pilier.contrat`
+    piliers_par_pk = {p.pk: p for p in piliers}
+    thematiques = tuple(Thematique.objects.order_by("pilier__ordre", "code"))
+    for thematique in thematiques:
+        thematique.pilier = piliers_par_pk[thematique.pilier_id]
+    quartiers = tuple(Quartier.objects.order_by("nom"))
+    quartiers_par_contrat: dict[int, list[int]] = {c.pk: [] for c in contrats}
+    for contrat_id, quartier_id in Contrat.quartiers.through.objects.values_list("contrat_id", "quartier_id"):
+        quartiers_par_contrat[contrat_id].append(quartier_id)
+    communes_par_quartier: dict[int, list[int]] = {q.pk: [] for q in quartiers}
+    for quartier_id, commune_id in Quartier.communes.through.objects.values_list("quartier_id", "commune_id"):
+        communes_par_quartier[quartier_id].append(commune_id)
+    ids_communes = {c for ids in communes_par_quartier.values() for c in ids}
+    return Referentiel(
+        contrats=contrats,
+        piliers=piliers,
+        thematiques=thematiques,
+        financeurs=tuple(Financeur.objects.order_by("nom")),
+        quartiers=quartiers,
+        communes=tuple(Commune.objects.filter(pk__in=ids_communes).order_by("nom")),
+        quartiers_par_contrat={k: tuple(v) for k, v in quartiers_par_contrat.items()},
+        communes_par_quartier={k: tuple(v) for k, v in communes_par_quartier.items()},
+    )
+
+
+def referentiel() -> Referentiel:
+    """Le référentiel, du cache s'il y est : aucune requête."""
+    valeur = cache.get(CLE_CACHE_REFERENTIEL)
+    if valeur is None:
+        valeur = lire_referentiel()
+        cache.set(CLE_CACHE_REFERENTIEL, valeur, settings.CACHE_REFERENTIEL_SECONDES)
+    return valeur
+
+
+def oublier_referentiel(**kwargs) -> None:
+    """Après une écriture du référentiel : la prochaine lecture le recharge.
+
+    Retiré tout de suite (la suite de la même transaction lit ce qu'elle vient d'écrire) et de nouveau à la
+    validation (une autre requête a pu remettre en cache, entre-temps, l'état d'avant la transaction).
+    """
+    cache.delete(CLE_CACHE_REFERENTIEL)
+    transaction.on_commit(lambda: cache.delete(CLE_CACHE_REFERENTIEL))

@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "comptes.sessions.MiddlewareProlongationSession",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -130,7 +131,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # d'une mairie n'est jamais bloquée pour de bon. Un succès remet le compteur à zéro.
 AUTHENTICATION_BACKENDS = [
     "comptes.securite.AxesBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "comptes.permissions.PermissionsEnUneRequete",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "8"))
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
@@ -170,6 +171,17 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles"))
 # Les fichiers déposés (délibérations, rapports approuvés) ne sont jamais servis par une URL publique :
 # seules des vues qui contrôlent les droits les lisent.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+
+# Cache partagé par les processus d'un même serveur (fichiers sous VAR_DIR) : il garde le référentiel que lisent
+# les filtres et la carte du tableau de bord (contrat_ville.selectors.referentiel). Plusieurs serveurs : un cache
+# commun (Redis, Memcached) par CACHE_URL… à brancher le jour où il y en aura plus d'un.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+    }
+}
+CACHE_REFERENTIEL_SECONDES = int(os.environ.get("CACHE_REFERENTIEL_SECONDES", "300"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -213,10 +225,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 SESSION_COOKIE_HTTPONLY = True
-# Inactivité : la session expire SESSION_COOKIE_AGE secondes après la dernière requête (réenregistrée à chaque
-# requête), et à la fermeture du navigateur.
+# Inactivité : la session expire SESSION_COOKIE_AGE secondes après la dernière requête, à RENOUVELLEMENT_SESSION
+# près (comptes.sessions : l'échéance est repoussée au plus une fois par minute, pas à chaque requête), et à la
+# fermeture du navigateur.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(30 * 60)))
-SESSION_SAVE_EVERY_REQUEST = True
+RENOUVELLEMENT_SESSION = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True

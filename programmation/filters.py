@@ -8,7 +8,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, QuerySet
 
 from contrat_ville.enums import TypePorteur
-from contrat_ville.models import Commune, Contrat, Financeur, Pilier, Quartier, Thematique
+from contrat_ville.selectors import referentiel
 
 from .enums import StatutDossier
 from .models import Dossier, LigneFinancement, Programmation
@@ -18,44 +18,35 @@ def choix_annees():
     return [(a, str(a)) for a in Programmation.objects.order_by("-annee").values_list("annee", flat=True)]
 
 
+# Les filtres dont les choix sont des objets du référentiel : lus du référentiel en cache (aucune requête pour les
+# proposer ni pour valider le choix), avec le libellé de chaque option.
+FILTRES_DU_REFERENTIEL = {
+    "contrat": (lambda r: r.contrats, str),
+    "pilier": (lambda r: r.piliers, lambda p: p.libelle),
+    "thematique": (lambda r: r.thematiques, lambda t: f"{t.code} {t.libelle}"),
+    "commune": (lambda r: r.communes, str),
+    "quartier": (lambda r: r.quartiers, str),
+    "financeur": (lambda r: r.financeurs, str),
+}
+
+
 class DossierFilterSet(django_filters.FilterSet):
+    """Les filtres du tableau de bord. Une requête en tout pour les proposer : la liste des programmations
+    (`self.programmations`, que le tableau reprend) ; le reste vient du référentiel en cache."""
+
     annee = django_filters.ChoiceFilter(
         label="Année", field_name="programmation__annee", choices=choix_annees, empty_label=None
     )
-    contrat = django_filters.ModelChoiceFilter(
-        label="Contrat",
-        field_name="programmation__contrat",
-        queryset=Contrat.objects.all(),
-        empty_label="Tous",
+    contrat = django_filters.ChoiceFilter(
+        label="Contrat", field_name="programmation__contrat", empty_label="Tous"
     )
-    pilier = django_filters.ModelChoiceFilter(
-        label="Pilier",
-        queryset=Pilier.objects.select_related("contrat").order_by("contrat", "ordre", "code"),
-        empty_label="Tous",
+    pilier = django_filters.ChoiceFilter(label="Pilier", field_name="pilier", empty_label="Tous")
+    thematique = django_filters.ChoiceFilter(
+        label="Thématique", field_name="thematique", empty_label="Toutes"
     )
-    thematique = django_filters.ModelChoiceFilter(
-        label="Thématique",
-        queryset=Thematique.objects.order_by("pilier__ordre", "code"),
-        empty_label="Toutes",
-    )
-    commune = django_filters.ModelChoiceFilter(
-        label="Commune",
-        queryset=Commune.objects.filter(quartiers__isnull=False).distinct().defer("contour").order_by("nom"),
-        method="filtrer_commune",
-        empty_label="Toutes",
-    )
-    quartier = django_filters.ModelChoiceFilter(
-        label="Quartier",
-        queryset=Quartier.objects.defer("contour").order_by("nom"),
-        method="filtrer_quartier",
-        empty_label="Tous",
-    )
-    financeur = django_filters.ModelChoiceFilter(
-        label="Financeur",
-        queryset=Financeur.objects.order_by("nom"),
-        method="filtrer_financeur",
-        empty_label="Tous",
-    )
+    commune = django_filters.ChoiceFilter(label="Commune", method="filtrer_commune", empty_label="Toutes")
+    quartier = django_filters.ChoiceFilter(label="Quartier", method="filtrer_quartier", empty_label="Tous")
+    financeur = django_filters.ChoiceFilter(label="Financeur", method="filtrer_financeur", empty_label="Tous")
     type_porteur = django_filters.ChoiceFilter(
         label="Type de porteur", field_name="porteur__type", choices=TypePorteur.choices, empty_label="Tous"
     )
@@ -68,16 +59,22 @@ class DossierFilterSet(django_filters.FilterSet):
         fields = []
 
     def __init__(self, data=None, *args, **kwargs):
+        self.programmations = tuple(Programmation.objects.order_by("-annee"))
+        self.referentiel = referentiel()
         # Sans année dans l'adresse, la dernière année programmée : la page a toujours une année à montrer.
         data = data.copy() if data is not None else None
-        if data is not None and not data.get("annee"):
-            derniere = Programmation.objects.order_by("-annee").values_list("annee", flat=True).first()
-            if derniere is not None:
-                data["annee"] = str(derniere)
+        if data is not None and not data.get("annee") and self.programmations:
+            data["annee"] = str(self.programmations[0].annee)
         super().__init__(data, *args, **kwargs)
-        # Les libellés des quartiers et thématiques sont longs : on les veut lisibles dans une liste.
-        self.filters["pilier"].field.label_from_instance = lambda p: p.libelle
-        self.filters["thematique"].field.label_from_instance = lambda t: f"{t.code} {t.libelle}"
+        self.filters["annee"].extra["choices"] = [(str(p.annee), str(p.annee)) for p in self.programmations]
+        self._objets = {}
+        for nom, (objets, libelle) in FILTRES_DU_REFERENTIEL.items():
+            objets = objets(self.referentiel)
+            self._objets[nom] = {str(o.pk): o for o in objets}
+            self.filters[nom].extra["choices"] = [(str(o.pk), libelle(o)) for o in objets]
+
+    def programmation(self, annee: int) -> Programmation | None:
+        return next((p for p in self.programmations if p.annee == annee), None)
 
     def filtrer_quartier(self, queryset: QuerySet[Dossier], name, valeur) -> QuerySet[Dossier]:
         liens = Dossier.quartiers.through.objects.filter(dossier=OuterRef("pk"), quartier=valeur)
@@ -98,6 +95,9 @@ class DossierFilterSet(django_filters.FilterSet):
         if not self.is_valid():
             return {}
         valeurs = {nom: v for nom, v in self.form.cleaned_data.items() if v not in (None, "")}
+        for nom, objets in self._objets.items():
+            if nom in valeurs:
+                valeurs[nom] = objets[valeurs[nom]]
         if "annee" in valeurs:
             valeurs["annee"] = int(valeurs["annee"])
         return valeurs

@@ -9,6 +9,7 @@ Définitions (voir DOMAIN.md) :
 - un opérateur associatif est un dossier retenu dont le porteur est une association.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -17,6 +18,7 @@ from django.db.models.functions import Coalesce
 
 from contrat_ville.enums import CodeFinanceur, NatureCredits, TypePorteur
 from contrat_ville.models import Commune, Contrat, Financeur, Pilier, Quartier
+from contrat_ville.selectors import referentiel
 from fcs.selectors import SyntheseFCS, synthese_fcs
 from noyau.models import ZERO
 from noyau.nombres import arrondi, formater_euros, taux
@@ -428,7 +430,9 @@ class LigneFinanceur:
     taux: Decimal
 
 
-def repartition_par_financeur(dossiers: QuerySet[Dossier], financeur=None) -> tuple[LigneFinanceur, ...]:
+def repartition_par_financeur(
+    dossiers: QuerySet[Dossier], financeur=None, *, financeurs: Sequence[Financeur] | None = None
+) -> tuple[LigneFinanceur, ...]:
     """Montants accordés aux dossiers retenus, par financeur (du plus grand au plus petit) : deux requêtes."""
     par_financeur = {
         row["financeur"]: au_centime(row)
@@ -443,9 +447,10 @@ def repartition_par_financeur(dossiers: QuerySet[Dossier], financeur=None) -> tu
         .order_by()
     }
     total = sum((row["montant"] for row in par_financeur.values()), ZERO)
-    financeurs = Financeur.objects.order_by("nom")
-    if financeur is not None:
-        financeurs = financeurs.filter(pk=financeur.pk)
+    if financeurs is None:  # sinon, ceux du référentiel en cache, déjà lus par l'appelant
+        financeurs = Financeur.objects.order_by("nom")
+        if financeur is not None:
+            financeurs = financeurs.filter(pk=financeur.pk)
     lignes = [
         LigneFinanceur(
             financeur=f,
@@ -481,7 +486,7 @@ class RepartitionQuartiers:
 
 
 def repartition_par_quartier(
-    dossiers: QuerySet[Dossier], quartiers: QuerySet[Quartier], financeur=None
+    dossiers: QuerySet[Dossier], quartiers: Sequence[Quartier], financeur=None
 ) -> RepartitionQuartiers:
     """Montant accordé et nombre de dossiers retenus qui visent chaque quartier : trois requêtes."""
     montants = dict(
@@ -721,29 +726,40 @@ class TableauDeBord:
 
 
 def tableau_de_bord(
-    dossiers_toutes_annees: QuerySet[Dossier], annee: int, financeur=None, contrat=None
+    dossiers_toutes_annees: QuerySet[Dossier],
+    annee: int,
+    financeur=None,
+    contrat=None,
+    *,
+    programmations: Sequence[Programmation] | None = None,
 ) -> TableauDeBord:
     """Chiffres clés de `annee` comparés à l'année précédente, répartitions et tendance du contrat.
 
     `dossiers_toutes_annees` porte tous les filtres de la page sauf l'année : la même sélection sert à l'année
-    affichée, à l'année précédente et à la courbe des années du contrat.
+    affichée, à l'année précédente et à la courbe des années du contrat. `programmations` (toutes) évite de les
+    relire quand la page les a déjà (ses filtres) ; le cadre du contrat, ses quartiers et leurs communes viennent
+    du référentiel en cache. Sept requêtes en tout, quelle que soit la taille de l'année.
     """
-    programmation = Programmation.objects.filter(annee=annee).select_related("contrat").first()
-    piliers = list(piliers_du_contrat(annee))
+    if programmations is None:
+        programmations = tuple(Programmation.objects.order_by("-annee"))
+    ref = referentiel()
+    par_annee = {p.annee: p for p in programmations}
+    programmation = par_annee.get(annee)
+    contrat_de_l_annee = ref.contrat(programmation.contrat_id) if programmation else None
+    if programmation is not None:
+        programmation.contrat = contrat_de_l_annee
+    piliers = list(ref.piliers_du_contrat(programmation.contrat_id)) if programmation else []
     dossiers = dossiers_toutes_annees.filter(programmation__annee=annee)
-    precedente = Programmation.objects.filter(annee=annee - 1).values_list("annee", flat=True).first()
+    precedente = annee - 1 if annee - 1 in par_annee else None
     fcs = synthese_fcs([annee, annee - 1], contrat=contrat)
     repartition = repartition_par_pilier(dossiers, piliers, financeur)
-    quartiers = Quartier.objects.none()
-    communes = Commune.objects.none()
-    if programmation is not None:
-        quartiers = programmation.contrat.quartiers.order_by("nom")
-        communes = Commune.objects.filter(
-            pk__in=Quartier.communes.through.objects.filter(
-                quartier__contrats=programmation.contrat_id
-            ).values("commune")
-        ).order_by("nom")
-    annees = annees_du_contrat(programmation.contrat if programmation else None) or [annee]
+    annees = [
+        a
+        for a in sorted(par_annee)
+        if contrat_de_l_annee
+        and par_annee[a].contrat_id == contrat_de_l_annee.pk
+        and contrat_de_l_annee.couvre(a)
+    ] or [annee]
     # Deux requêtes pour la courbe du contrat, l'année affichée et la précédente (qui peut précéder le
     # contrat) : les chiffres clés de l'année en sont lus, aux définitions du rapport (un test le vérifie),
     # plutôt que de parcourir trois fois de plus les lignes de l'année.
@@ -753,6 +769,9 @@ def tableau_de_bord(
     }
     chiffres = points[annee].chiffres_cles(fcs)
     chiffres_precedents = points[precedente].chiffres_cles(fcs) if precedente is not None else None
+    financeurs = (
+        ref.financeurs if financeur is None else tuple(f for f in ref.financeurs if f.pk == financeur.pk)
+    )
     return TableauDeBord(
         annee=annee,
         programmation=programmation,
@@ -760,8 +779,10 @@ def tableau_de_bord(
         chiffres=chiffres,
         comparaisons=comparer(chiffres, chiffres_precedents),
         piliers=repartition,
-        financeurs=repartition_par_financeur(dossiers, financeur),
-        quartiers=repartition_par_quartier(dossiers, quartiers, financeur),
+        financeurs=repartition_par_financeur(dossiers, financeur, financeurs=financeurs),
+        quartiers=repartition_par_quartier(
+            dossiers, ref.quartiers_du_contrat(programmation.contrat_id) if programmation else (), financeur
+        ),
         tendance=tuple(points[a] for a in sorted(annees)),
-        communes_du_territoire=tuple(communes),
+        communes_du_territoire=ref.communes_du_contrat(programmation.contrat_id) if programmation else (),
     )

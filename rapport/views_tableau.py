@@ -63,6 +63,7 @@ class TableauDeBordView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
             valeurs["annee"],
             financeur=valeurs.get("financeur"),
             contrat=valeurs.get("contrat"),
+            programmations=filtres.programmations,
         )
         liste_admin = reverse("admin:programmation_dossier_changelist")
 

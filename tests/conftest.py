@@ -16,10 +16,37 @@ def dossier_var(tmp_path_factory):
     la session, donc à chaque worker : aucun test n'écrit dans var/ du dépôt ni dans le dossier d'un autre
     worker. Les commandes lancées en sous-processus le reçoivent par la variable d'environnement VAR_DIR."""
     var = tmp_path_factory.mktemp("var")
-    dossiers = override_settings(VAR_DIR=var, MEDIA_ROOT=var / "media", STATIC_ROOT=var / "staticfiles")
+    dossiers = override_settings(
+        VAR_DIR=var,
+        MEDIA_ROOT=var / "media",
+        STATIC_ROOT=var / "staticfiles",
+        CACHES={
+            "default": {
+                "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                "LOCATION": var / "cache",
+            }
+        },
+    )
     with pytest.MonkeyPatch.context() as mp, dossiers:
         mp.setenv("VAR_DIR", str(var))
         yield var
+
+
+@pytest.fixture(autouse=True)
+def cache_vide():
+    """Chaque test part d'un cache vide : un test annulé (rollback) n'a pas prévenu le cache de ce qu'il
+    défaisait, et le référentiel qu'il y a laissé ne serait plus celui de la base."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def session_prolongee_une_fois(settings):
+    """La session n'est prolongée (réécrite) qu'à la première requête d'un test : un test qui compte les requêtes
+    d'une page ne dépend pas de la minute où il tombe. tests/contrat_ville/test_comptes.py remet la minute."""
+    settings.RENOUVELLEMENT_SESSION = 24 * 3600
 
 
 @pytest.fixture(scope="session", autouse=True)

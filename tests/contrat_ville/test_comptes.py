@@ -4,6 +4,7 @@ journal de sécurité sans mot de passe."""
 import datetime
 import logging
 import re
+import time
 
 import pytest
 from axes.models import AccessAttempt
@@ -137,13 +138,28 @@ def test_un_compte_desactive_perd_sa_session(client, agent):
 
 
 def test_session_inactive_expiree(client, agent, settings):
-    assert settings.SESSION_SAVE_EVERY_REQUEST and settings.SESSION_COOKIE_AGE <= 3600
+    from contrat_ville import settings as reglages
+
+    assert settings.SESSION_COOKIE_AGE <= 3600 and reglages.RENOUVELLEMENT_SESSION <= 60
+    settings.RENOUVELLEMENT_SESSION = reglages.RENOUVELLEMENT_SESSION  # les autres tests l'allongent
     assert connecter(client, "agent.connexion", MDP).status_code == 302
     cle = client.session.session_key
-    # Chaque requête repousse l'échéance : l'expiration mesure l'inactivité.
+    # Une requête repousse l'échéance (au plus une fois par RENOUVELLEMENT_SESSION) : l'expiration mesure
+    # l'inactivité. La session est vieillie de 20 minutes, comme si la dernière prolongation datait d'alors.
+    session = Session.objects.get(session_key=cle)
+    donnees = session.get_decoded()
+    donnees["_prolongee_le"] = int(time.time()) - 20 * 60
+    Session.objects.filter(session_key=cle).update(
+        session_data=Session.objects.encode(donnees),
+        expire_date=session.expire_date - datetime.timedelta(minutes=20),
+    )
     avant = Session.objects.get(session_key=cle).expire_date
     client.get("/admin/")
-    assert Session.objects.get(session_key=cle).expire_date >= avant
+    assert Session.objects.get(session_key=cle).expire_date > avant + datetime.timedelta(minutes=19)
+    # Dans la minute, une autre page ne réécrit pas la session.
+    prolongee = Session.objects.get(session_key=cle).expire_date
+    client.get("/admin/")
+    assert Session.objects.get(session_key=cle).expire_date == prolongee
     Session.objects.filter(session_key=cle).update(
         expire_date=datetime.datetime.now(datetime.UTC) - datetime.timedelta(seconds=1)
     )
