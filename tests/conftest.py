@@ -45,7 +45,7 @@ def cache_vide():
 @pytest.fixture(autouse=True)
 def session_prolongee_une_fois(settings):
     """La session n'est prolongée (réécrite) qu'à la première requête d'un test : un test qui compte les requêtes
-    d'une page ne dépend pas de la minute où il tombe. tests/contrat_ville/test_comptes.py remet la minute."""
+    d'une page ne dépend pas de la minute où il tombe. tests/comptes/test_comptes.py remet la minute."""
     settings.RENOUVELLEMENT_SESSION = 24 * 3600
 
 

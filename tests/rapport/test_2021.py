@@ -12,7 +12,7 @@ from programmation.models import LigneFinancement
 from rapport.enums import StatutRapport
 from rapport.services import faire_avancer_rapport, obtenir_rapport
 
-from .test_rapport_rendu import texte_pdf
+from .test_rendu import texte_pdf
 
 ENVOI = datetime.date(2022, 10, 7)
 LIMITE = datetime.date(2022, 11, 7)

@@ -162,7 +162,7 @@ def test_approbation_avant_la_seance_refusee(directeur):
 
 @pytest.mark.django_db
 def test_couverture_du_definitif(directeur, tmp_path):
-    from .test_rapport_rendu import texte_pdf
+    from .test_rendu import texte_pdf
 
     rapport = approuver(annee(2049, nb_dossiers=1), directeur)
     texte = texte_pdf(pdf_du_rapport(rapport), tmp_path)

@@ -10,7 +10,7 @@ from rapport.models import RapportAnnuel
 from rapport.rendu import pdf_du_rapport
 
 from .donnees_rapport import annee
-from .test_rapport_rendu import texte_pdf
+from .test_rendu import texte_pdf
 
 
 def utilisateur(nom, *permissions, is_staff=True):

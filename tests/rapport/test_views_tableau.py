@@ -11,8 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from contrat_ville.enums import CodeFinanceur
 from contrat_ville.models import Quartier
 from programmation.synthetique import creer_annee_synthetique
-
-from .donnees_tableau import creer_jeu
+from tests.programmation.donnees_tableau import creer_jeu
 
 pytestmark = pytest.mark.django_db
 URL = "/tableau-de-bord/"
