@@ -335,8 +335,9 @@ def rouvrir_avis(*, destinataire: Destinataire, par, motif: str = "") -> Reouver
 def relancer(*, aujourdhui: datetime.date | None = None) -> int:
     """Relance une fois les organismes sans avis, dans les 7 jours qui précèdent la date limite.
 
-    Chaque organisme est marqué relancé dans la même transaction que son envoi : relancer deux fois
-    n'envoie rien de plus.
+    Chaque organisme est d'abord marqué relancé (transaction courte, ligne verrouillée), puis ses courriels
+    partent, hors de toute transaction : relancer deux fois, ou en même temps, n'envoie rien de plus. Si l'envoi
+    échoue, la marque est retirée : la relance du lendemain le retentera.
     """
     aujourdhui = aujourdhui or timezone.localdate()
     envoyes = 0
@@ -363,9 +364,16 @@ def relancer(*, aujourdhui: datetime.date | None = None) -> int:
             )
             if destinataire.relance_le is not None:
                 continue
-            contacts = Contact.objects.filter(
-                organisme_id=destinataire.organisme_id, utilisateur__is_active=True
-            ).select_related("utilisateur")
+            contacts = list(
+                Contact.objects.filter(
+                    organisme_id=destinataire.organisme_id, utilisateur__is_active=True
+                ).select_related("utilisateur")
+            )
+            if not contacts:  # sans contact, rien ne part : on relancera quand un contact existera
+                continue
+            destinataire.relance_le = timezone.now()
+            destinataire.save(update_fields=["relance_le"])
+        try:
             for contact in contacts:
                 courriels.envoyer(
                     "relance",
@@ -377,7 +385,7 @@ def relancer(*, aujourdhui: datetime.date | None = None) -> int:
                     },
                 )
                 envoyes += 1
-            if contacts:  # sans contact, rien n'est parti : on relancera quand un contact existera
-                destinataire.relance_le = timezone.now()
-                destinataire.save(update_fields=["relance_le"])
+        except Exception:
+            Destinataire.objects.filter(pk=pk).update(relance_le=None)
+            raise
     return envoyes

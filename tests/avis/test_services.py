@@ -251,6 +251,24 @@ def test_relancer_avis_deux_fois_n_envoie_qu_une_relance(
     assert Destinataire.objects.get(organisme=bethune).relance_le is not None
 
 
+def test_une_relance_qui_n_a_pas_pu_partir_repart_le_lendemain(
+    rapport, agent, bethune, contact_bethune, aujourdhui, mailoutbox, monkeypatch
+):
+    _consultation_a_relancer(rapport, agent, [bethune], aujourdhui)
+    mailoutbox.clear()
+
+    def serveur_en_panne(*args, **kwargs):
+        raise ConnectionRefusedError("serveur SMTP injoignable")
+
+    with monkeypatch.context() as m:
+        m.setattr(services.courriels, "envoyer", serveur_en_panne)
+        with pytest.raises(ConnectionRefusedError):
+            services.relancer(aujourdhui=aujourdhui)
+    assert Destinataire.objects.get(organisme=bethune).relance_le is None
+    assert services.relancer(aujourdhui=aujourdhui) == 1
+    assert [m.to for m in mailoutbox] == [["pdlv@bethune.example"]]
+
+
 def test_pas_de_relance_plus_de_sept_jours_avant_la_date_limite(
     rapport, agent, bethune, contact_bethune, aujourdhui, mailoutbox
 ):
