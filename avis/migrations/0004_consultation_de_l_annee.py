@@ -8,7 +8,7 @@ from django.db import migrations, models
 def annee_du_rapport(apps, schema_editor):
     Consultation = apps.get_model("avis", "Consultation")
     for consultation in Consultation.objects.using(schema_editor.connection.alias).select_related("rapport"):
-        consultation.programmation_id = consultation.programmation_id
+        consultation.programmation_id = consultation.rapport.programmation_id
         consultation.save(update_fields=["programmation"])
 
 
