@@ -8,7 +8,7 @@ import logging
 import math
 
 from django.conf import settings
-from django.contrib.auth.backends import BaseBackend
+from django.contrib.auth.backends import BaseBackend, ModelBackend
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage
@@ -202,6 +202,10 @@ class FreinConnexionBackend(BaseBackend):
             request.connexion_freinee = secondes
             raise PermissionDenied  # authenticate() s'arrête là et signale un échec
         return None
+
+    def get_user(self, user_id):
+        # `force_login` (tests, scripts) retient le premier backend : la session doit retrouver son utilisateur.
+        return ModelBackend().get_user(user_id)
 
 
 @receiver(user_login_failed, dispatch_uid="securite.frein")

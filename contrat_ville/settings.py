@@ -208,6 +208,9 @@ DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "Politique de la Ville <politique-ville@agglo.example>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Adresse du service, donnée aux utilisateurs sur les pages d'erreur.
+CONTACT_SERVICE = os.environ.get("CONTACT_SERVICE", "politique-ville@agglo.example")
+CSRF_FAILURE_VIEW = "noyau.erreurs.echec_csrf"
 # Adresse publique du site, pour les liens envoyés par courriel.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
