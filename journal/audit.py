@@ -64,6 +64,20 @@ def acteur(utilisateur, source: str = "script", adresse_ip: str | None = None):
         _contexte.reset(jeton)
 
 
+_motif: contextvars.ContextVar[str] = contextvars.ContextVar("audit_motif", default="")
+
+
+@contextmanager
+def motif(texte: str):
+    """Le motif donné pour les écritures du bloc (par exemple, modifier une année au rapport approuvé) : il
+    précède le résumé de chaque entrée du journal."""
+    jeton = _motif.set((texte or "").strip())
+    try:
+        yield
+    finally:
+        _motif.reset(jeton)
+
+
 _suspendu: contextvars.ContextVar[bool] = contextvars.ContextVar("audit_suspendu", default=False)
 
 
@@ -304,7 +318,7 @@ def _entree(modele, action: str, objet_id, objet_repr: str, changements: dict, p
         objet_repr=objet_repr,
         parent=parent,
         changements=changements,
-        resume=resumer(modele, changements),
+        resume=(f"Motif : {_motif.get()}. " if _motif.get() else "") + resumer(modele, changements),
     )
 
 
