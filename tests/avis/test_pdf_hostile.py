@@ -4,6 +4,7 @@ et jusque dans le rapport définitif. Seule la copie assainie est servie et join
 import datetime
 import io
 
+import pikepdf
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
@@ -244,3 +245,26 @@ def test_le_budget_du_rapport_definitif_est_verifie_avant_de_le_figer(
     rapport.refresh_from_db()
     assert rapport.statut == StatutRapport.EN_CONSULTATION
     assert not rapport.pdf_definitif
+
+
+def test_fichiers_joints_multimedia_et_xfa_sont_retires():
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    joint = pikepdf.Dictionary(
+        Type=pikepdf.Name.Annot,
+        Subtype=pikepdf.Name.FileAttachment,
+        Rect=[0, 0, 10, 10],
+        FS=pikepdf.Dictionary(
+            Type=pikepdf.Name.Filespec, F="x.exe", EF=pikepdf.Dictionary(F=pdf.make_stream(b"MZ"))
+        ),
+    )
+    media = pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.RichMedia, Rect=[0, 0, 10, 10])
+    pdf.pages[0].obj["/Annots"] = pikepdf.Array([pdf.make_indirect(joint), pdf.make_indirect(media)])
+    pdf.Root["/AcroForm"] = pikepdf.Dictionary(XFA=pdf.make_stream(b"<xdp/>"), Fields=[])
+    tampon = io.BytesIO()
+    pdf.save(tampon)
+    assaini = pdf_hostile.assainir_pdf(tampon.getvalue(), nom="formulaire.pdf").contenu
+    lecteur = PdfReader(io.BytesIO(assaini))
+    assert not lecteur.pages[0].get("/Annots")
+    assert "/AcroForm" not in lecteur.trailer["/Root"]
+    assert contenu_actif(assaini) == []
