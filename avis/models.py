@@ -193,6 +193,10 @@ def nom_deliberation(instance, filename):
     return f"deliberations/{instance.consultation_id}/{uuid.uuid4().hex}.pdf"
 
 
+def nom_original(instance, filename):
+    return f"originaux/{instance.consultation_id}/{uuid.uuid4().hex}.pdf"
+
+
 class Avis(models.Model):
     """L'avis d'un organisme sur le projet de rapport, avec sa délibération signée."""
 
@@ -205,12 +209,22 @@ class Avis(models.Model):
     decision = models.CharField("décision", max_length=20, choices=Decision.choices)
     date_seance = models.DateField("date de la séance")
     observations = models.TextField("observations", blank=True)
+    # La copie assainie (noyau.pdf_hostile) : la seule servie et jointe au rapport définitif.
     deliberation = models.FileField(
         "délibération signée (PDF)",
         storage=obtenir_stockage_prive,
         upload_to=nom_deliberation,
         max_length=200,
         blank=True,
+    )
+    # Le fichier tel que déposé, gardé pour mémoire ; jamais servi ni joint.
+    deliberation_originale = models.FileField(
+        "fichier déposé (original, non servi)",
+        storage=obtenir_stockage_prive,
+        upload_to=nom_original,
+        max_length=200,
+        blank=True,
+        editable=False,
     )
     depose_par = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -1,6 +1,7 @@
 """Écritures de la consultation : chacune atomique, prend l'utilisateur qui agit et valide ses règles."""
 
 import datetime
+import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -16,11 +17,14 @@ from comptes import roles
 # Le journal d'audit : les écritures du portail y sont attribuées à leur auteur.
 from journal.audit import acteur
 from noyau.empreintes import empreinte, fichier_verifie
+from noyau.pdf_hostile import assainir_fichier
 from programmation.models import Programmation
 
 from . import courriels
 from .models import Avis, Consultation, Contact, Destinataire, Organisme, Reouverture
 from .selectors import JOURS_AVANT_RELANCE, consultables_par_defaut, peut_deposer
+
+journal_securite = logging.getLogger("securite")
 
 # --- Organismes et contacts -------------------------------------------------------------------------------
 
@@ -206,10 +210,17 @@ def _supprimer_fichier(champ) -> None:
 def _enregistrer_avis(
     *, destinataire: Destinataire, par, decision, date_seance, observations, deliberation, courrier: bool
 ) -> Avis:
+    # Le fichier est hostile : analysé et assaini avant toute écriture (refus en français, rien d'écrit).
+    assaini = None
+    if deliberation is not None:
+        try:
+            assaini = assainir_fichier(deliberation)
+        except ValidationError as erreur:
+            raise ValidationError({"deliberation": erreur.messages}) from erreur
     avis = Avis.objects.filter(
         consultation_id=destinataire.consultation_id, organisme_id=destinataire.organisme_id
     ).first()
-    ancien_fichier = avis.deliberation.name if avis and avis.deliberation else ""
+    anciens = [c.name for c in (avis.deliberation, avis.deliberation_originale) if c] if avis else []
     if avis is None:
         avis = Avis(consultation_id=destinataire.consultation_id, organisme_id=destinataire.organisme_id)
     avis.decision = decision
@@ -218,26 +229,34 @@ def _enregistrer_avis(
     avis.depose_par = par
     avis.depose_le = timezone.now()
     avis.recu_par_courrier = courrier
-    nouveau = ""
+    nouveaux = []
     try:
         with transaction.atomic():
-            if deliberation is not None:
-                avis.deliberation.save("deliberation.pdf", deliberation, save=False)
-                nouveau = avis.deliberation.name
-            avis.full_clean(exclude=["deliberation"])
+            if assaini is not None:
+                deliberation.seek(0)
+                avis.deliberation_originale.save("original.pdf", deliberation, save=False)
+                nouveaux.append(avis.deliberation_originale.name)
+                avis.deliberation.save("deliberation.pdf", ContentFile(assaini.contenu), save=False)
+                nouveaux.append(avis.deliberation.name)
+            avis.full_clean(exclude=["deliberation", "deliberation_originale"])
             with acteur(par, source="admin" if courrier else "portail"):
                 avis.save()
                 if destinataire.rouvert:
                     destinataire.rouvert = False
                     destinataire.save(update_fields=["rouvert"])
     except BaseException:
-        # La base a tout annulé : le fichier écrit ne doit pas rester orphelin dans le stockage.
-        if nouveau:
-            avis.deliberation.storage.delete(nouveau)
+        # La base a tout annulé : les fichiers écrits ne doivent pas rester orphelins dans le stockage.
+        for nom in nouveaux:
+            avis.deliberation.storage.delete(nom)
         raise
-    if ancien_fichier and nouveau and ancien_fichier != nouveau:
+    if assaini is not None and assaini.retraits:
+        journal_securite.warning(
+            "délibération assainie avis=%s retiré=%s", avis.pk, ", ".join(assaini.retraits)
+        )
+    perimes = [nom for nom in anciens if nom and nouveaux and nom not in nouveaux]
+    if perimes:
         stockage = avis.deliberation.storage
-        transaction.on_commit(lambda: stockage.delete(ancien_fichier))
+        transaction.on_commit(lambda: [stockage.delete(nom) for nom in perimes])
     return avis
 
 

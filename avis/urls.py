@@ -8,10 +8,10 @@ app_name = "avis"
 
 urlpatterns = [
     path("", views.accueil, name="accueil"),
-    path("consultations/<int:pk>/", views.consultation, name="consultation"),
-    path("consultations/<int:pk>/projet-de-rapport.pdf", views.projet_de_rapport, name="projet"),
-    path("avis/<int:pk>/", views.recu, name="recu"),
-    path("avis/<int:pk>/deliberation.pdf", views.deliberation, name="deliberation"),
+    path("consultations/<id:pk>/", views.consultation, name="consultation"),
+    path("consultations/<id:pk>/projet-de-rapport.pdf", views.projet_de_rapport, name="projet"),
+    path("avis/<id:pk>/", views.recu, name="recu"),
+    path("avis/<id:pk>/deliberation.pdf", views.deliberation, name="deliberation"),
     path("invitation/<uidb64>/<token>/", views.Invitation.as_view(), name="invitation"),
     path("invitation/mot-de-passe-enregistre/", views.invitation_terminee, name="invitation_terminee"),
 ]

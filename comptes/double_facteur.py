@@ -14,6 +14,8 @@ from django_otp import match_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from journal.audit import adresse_client
+
 from . import roles
 from .securite import journal
 
@@ -115,14 +117,14 @@ def verifier(request):
             journal.info(
                 "double authentification réussie utilisateur=%s adresse=%s%s",
                 request.user.get_username(),
-                request.META.get("REMOTE_ADDR", "-"),
+                adresse_client(request) or "-",
                 " (code de secours)" if isinstance(device, StaticDevice) else "",
             )
             return redirect(_suite(request))
         journal.warning(
             "double authentification refusée utilisateur=%s adresse=%s",
             request.user.get_username(),
-            request.META.get("REMOTE_ADDR", "-"),
+            adresse_client(request) or "-",
         )
         form.add_error(
             "code", "Ce code n'est pas le bon, ou il a expiré. Saisissez le code affiché maintenant."
@@ -153,7 +155,7 @@ def activer(request):
             journal.info(
                 "double authentification activée utilisateur=%s adresse=%s",
                 request.user.get_username(),
-                request.META.get("REMOTE_ADDR", "-"),
+                adresse_client(request) or "-",
             )
             # Les codes de secours ne se montrent qu'une fois, ici.
             return render(

@@ -46,7 +46,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "import_export",
-    "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",  # codes de secours, si le téléphone est perdu
@@ -78,8 +77,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    # En dernier, comme le demande django-axes : il transforme un verrouillage en réponse 429.
-    "axes.middleware.AxesMiddleware",
+    # Une tentative de connexion freinée (comptes.securite) devient une réponse 429 en français.
+    "comptes.securite.MiddlewareFreinConnexion",
 ]
 
 ROOT_URLCONF = "contrat_ville.urls"
@@ -126,28 +125,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Tentatives de connexion (django-axes) : au-delà de AXES_FAILURE_LIMIT échecs pour un même compte, ou depuis
-# une même adresse, la connexion est suspendue AXES_COOLOFF_TIME puis rouverte d'elle-même : l'adresse partagée
-# d'une mairie n'est jamais bloquée pour de bon. Un succès remet le compteur à zéro.
+# Frein des connexions (comptes.securite) : par couple (compte, adresse), 5 échecs libres puis un délai qui double
+# (30 s, 1 min, 2 min… jusqu'à 15 min) ; par adresse, 50 échecs tous comptes confondus ; jamais de verrou du compte,
+# qu'un inconnu pourrait déclencher : au-delà de 20 échecs en une heure, le service est alerté par courriel.
 AUTHENTICATION_BACKENDS = [
-    "comptes.securite.AxesBackend",
+    "comptes.securite.FreinConnexionBackend",
     "comptes.permissions.PermissionsEnUneRequete",
 ]
-AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "8"))
-AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "comptes.securite.reponse_verrouillage"
-AXES_VERBOSE = False
-AXES_ENABLE_ADMIN = False
-AXES_SENSITIVE_PARAMETERS = [
-    "password",
-    "password1",
-    "password2",
-    "old_password",
-    "new_password1",
-    "new_password2",
-]
+CONNEXION_ESSAIS_LIBRES = int(os.environ.get("CONNEXION_ESSAIS_LIBRES", "5"))
+CONNEXION_DELAI_INITIAL = datetime.timedelta(seconds=30)
+CONNEXION_DELAI_MAX = datetime.timedelta(minutes=15)
+CONNEXION_LIMITE_ADRESSE = int(os.environ.get("CONNEXION_LIMITE_ADRESSE", "50"))
+CONNEXION_DELAI_ADRESSE = datetime.timedelta(minutes=15)
+CONNEXION_ALERTE_COMPTE = int(os.environ.get("CONNEXION_ALERTE_COMPTE", "20"))
+CONNEXION_FENETRE = datetime.timedelta(hours=1)
+COURRIEL_ALERTES_SECURITE = os.environ.get("COURRIEL_ALERTES_SECURITE", "")  # vide : DEFAULT_FROM_EMAIL
+
+# Adresse réelle du client derrière un proxy inverse (journal d'audit, frein des connexions) : l'en-tête
+# ADRESSE_CLIENT_ENTETE (ex. « X-Forwarded-For ») n'est cru que pour une requête venue d'une adresse de
+# PROXYS_DE_CONFIANCE (liste séparée par des virgules). Sans ces réglages : REMOTE_ADDR.
+ADRESSE_CLIENT_ENTETE = os.environ.get("ADRESSE_CLIENT_ENTETE", "")
+PROXYS_DE_CONFIANCE = [a.strip() for a in os.environ.get("PROXYS_DE_CONFIANCE", "").split(",") if a.strip()]
+
 
 # Double authentification (TOTP) : possible pour tout compte interne, obligatoire pour la direction et les agents
 # quand OTP_OBLIGATOIRE=1 (recommandé en production).
@@ -221,6 +220,9 @@ DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "Politique de la Ville <politique-ville@agglo.example>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Adresse du service, donnée aux utilisateurs sur les pages d'erreur.
+CONTACT_SERVICE = os.environ.get("CONTACT_SERVICE", "politique-ville@agglo.example")
+CSRF_FAILURE_VIEW = "noyau.erreurs.echec_csrf"
 # Adresse publique du site, pour les liens envoyés par courriel.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

@@ -14,3 +14,9 @@ urlpatterns = [
     path("portail/", include("avis.urls")),
     path("tableau-de-bord/", include("rapport.urls_tableau")),
 ]
+
+# Pages d'erreur en français (noyau/erreurs.py), par leur nom : ce module n'importe aucune vue.
+handler400 = "noyau.erreurs.requete_invalide"
+handler403 = "noyau.erreurs.acces_refuse"
+handler404 = "noyau.erreurs.introuvable"
+handler500 = "noyau.erreurs.erreur_serveur"

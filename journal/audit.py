@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import contextvars
 import datetime
+import ipaddress
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connections, models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
@@ -62,6 +64,20 @@ def acteur(utilisateur, source: str = "script", adresse_ip: str | None = None):
         _contexte.reset(jeton)
 
 
+_motif: contextvars.ContextVar[str] = contextvars.ContextVar("audit_motif", default="")
+
+
+@contextmanager
+def motif(texte: str):
+    """Le motif donné pour les écritures du bloc (par exemple, modifier une année au rapport approuvé) : il
+    précède le résumé de chaque entrée du journal."""
+    jeton = _motif.set((texte or "").strip())
+    try:
+        yield
+    finally:
+        _motif.reset(jeton)
+
+
 _suspendu: contextvars.ContextVar[bool] = contextvars.ContextVar("audit_suspendu", default=False)
 
 
@@ -80,8 +96,35 @@ def contexte_courant() -> Contexte:
     return _contexte.get() or Contexte(None, "systeme")
 
 
+def _adresse_valide(texte: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(texte.strip()))
+    except ValueError:
+        return None
+
+
 def adresse_client(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    """L'adresse réelle du client, pour le journal d'audit et le frein des connexions.
+
+    Sans proxy configuré, c'est `REMOTE_ADDR`. Derrière un proxy inverse, `ADRESSE_CLIENT_ENTETE` (par exemple
+    `X-Forwarded-For`) n'est lu que si la requête vient d'une adresse de `PROXYS_DE_CONFIANCE` : on prend, de
+    droite à gauche, la première adresse qui n'est pas un proxy de confiance (celles de gauche, écrites par le
+    client, ne sont pas crues). Un en-tête envoyé directement par un client est ignoré.
+    """
+    directe = _adresse_valide(request.META.get("REMOTE_ADDR") or "")
+    entete = getattr(settings, "ADRESSE_CLIENT_ENTETE", "")
+    proxys = set(getattr(settings, "PROXYS_DE_CONFIANCE", ()))
+    if not entete or directe is None or directe not in proxys:
+        return directe
+    cle = "HTTP_" + entete.upper().replace("-", "_")
+    chaine = [a for a in (request.META.get(cle) or "").split(",") if a.strip()]
+    for brute in reversed(chaine):
+        adresse = _adresse_valide(brute)
+        if adresse is None:
+            return directe  # en-tête malformé : on garde l'adresse du proxy plutôt que d'inventer
+        if adresse not in proxys:
+            return adresse
+    return directe
 
 
 class MiddlewareAudit:
@@ -275,7 +318,7 @@ def _entree(modele, action: str, objet_id, objet_repr: str, changements: dict, p
         objet_repr=objet_repr,
         parent=parent,
         changements=changements,
-        resume=resumer(modele, changements),
+        resume=(f"Motif : {_motif.get()}. " if _motif.get() else "") + resumer(modele, changements),
     )
 
 

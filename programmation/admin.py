@@ -13,6 +13,7 @@ from noyau.admin import LectureSeuleMixin
 from noyau.models import ZERO
 from noyau.nombres import formater_euros
 
+from .approbation import MotifApresApprobationMixin
 from .echange.admin import EchangeClasseurAdminMixin
 from .models import (
     BlocNarratif,
@@ -61,7 +62,7 @@ class BlocNarratifAdmin(BaseAdmin):
 
 
 @admin.register(Dossier)
-class DossierAdmin(EchangeClasseurAdminMixin, BaseAdmin):
+class DossierAdmin(MotifApresApprobationMixin, EchangeClasseurAdminMixin, BaseAdmin):
     list_display = [
         "numero",
         "intitule",

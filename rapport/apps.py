@@ -15,3 +15,10 @@ class RapportConfig(AppConfig):
             ("TransitionRapport", "rapport"),
         ):
             audit.enregistrer(self.get_model(modele), parent=parent)
+
+        # La programmation demande un motif pour modifier une année au rapport approuvé : elle l'apprend d'ici.
+        from programmation import approbation
+
+        from .apres_approbation import approuvee_le
+
+        approbation.inscrire(approuvee_le)

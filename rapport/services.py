@@ -25,7 +25,7 @@ from noyau.empreintes import empreinte
 from programmation.models import Programmation
 
 from .contexte import chiffres_du_rapport, contexte_du_rapport, controles_du_rapport
-from .deliberations import joindre_deliberations
+from .deliberations import joindre_deliberations, verifier_budget
 from .enums import StatutRapport
 from .models import RapportAnnuel, TransitionRapport
 from .rendu import pdf_a_enregistrer
@@ -189,6 +189,7 @@ def faire_avancer_rapport(
         pdf = pdf_a_enregistrer(contexte, document="Le PDF définitif", sinon="Rien n'a été enregistré")
         # Les délibérations des communes et conseils citoyens suivent l'annexe des avis.
         prepare["definitif"] = joindre_deliberations(pdf, contexte.get("annexe_avis"))
+        verifier_budget(prepare["definitif"])  # avant de figer : pages et taille bornées
         prepare["chiffres"] = chiffres_du_rapport(contexte)
         champs += ["date_approbation", "pdf_definitif", "chiffres_definitifs", "empreinte_sha256"]
     return _ecrire_le_pas(rapport, vers, par, champs, prepare, date, date_limite, commentaire, source)

@@ -8,13 +8,13 @@ app_name = "rapport"
 
 urlpatterns = [
     path("", views.liste, name="liste"),
-    path("<int:annee>/", views.fiche, name="fiche"),
-    path("<int:annee>/apercu/", views.apercu, name="apercu"),
-    path("<int:annee>/pdf/", views.pdf, name="pdf"),
+    path("<annee:annee>/", views.fiche, name="fiche"),
+    path("<annee:annee>/apercu/", views.apercu, name="apercu"),
+    path("<annee:annee>/pdf/", views.pdf, name="pdf"),
     path(
-        "<int:annee>/consultations/<int:pk>/projet-transmis.pdf",
+        "<annee:annee>/consultations/<id:pk>/projet-transmis.pdf",
         views.projet_transmis,
         name="projet_transmis",
     ),
-    path("<int:annee>/etape-suivante/", views.avancer, name="avancer"),
+    path("<annee:annee>/etape-suivante/", views.avancer, name="avancer"),
 ]

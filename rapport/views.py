@@ -15,6 +15,7 @@ from avis.services import projet_transmis as lire_projet
 from noyau.empreintes import FichierAltere
 from programmation.models import Programmation
 
+from .apres_approbation import changements_depuis_approbation, ecarts_depuis_approbation
 from .contexte import contexte_du_rapport, controles_du_rapport
 from .enums import StatutRapport
 from .forms import TransitionRapportForm
@@ -71,6 +72,11 @@ def _contexte_fiche(rapport: RapportAnnuel, annee: int, utilisateur) -> dict:
     # Une consultation n'existe qu'à partir de l'étape « en consultation » (c'est elle qui la lance).
     if rapport.statut in (StatutRapport.EN_CONSULTATION, StatutRapport.DEFINITIF):
         contexte["consultation"] = etat_consultation(rapport.programmation)
+    if rapport.statut == StatutRapport.DEFINITIF:
+        # Les données ont pu changer depuis l'approbation : la fiche le montre (le PDF figé, lui, ne change pas).
+        contexte["ecarts"] = ecarts_depuis_approbation(rapport)
+        contexte["ecarts_changes"] = [e for e in contexte["ecarts"] if e.change]
+        contexte["changements"], contexte["nb_changements"] = changements_depuis_approbation(rapport)
     contexte["transitions"] = rapport.transitions.select_related("par").order_by("le") if rapport.pk else []
     contexte["peut_avancer"] = contexte["etape"] is not None and utilisateur.has_perm(PERMISSION_APPROBATION)
     return contexte

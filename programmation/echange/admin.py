@@ -149,7 +149,13 @@ class EchangeClasseurAdminMixin(ImportExportMixin):
             messages.error(request, "Ce dépôt a expiré : déposez à nouveau le classeur.")
             return HttpResponseRedirect(retour)
         nom_fichier = confirm_form.cleaned_data["original_file_name"][:255]
-        rapport = importer_classeur(contenu, nom_fichier=nom_fichier, utilisateur=request.user, ecrire=True)
+        rapport = importer_classeur(
+            contenu,
+            nom_fichier=nom_fichier,
+            utilisateur=request.user,
+            ecrire=True,
+            formules_confirmees=request.POST.get("confirmer_formules") == "1",
+        )
         stockage.remove()
         request.session[CLE_SESSION] = [n for n in en_attente if n != nom]
         if not rapport.ecrit:

@@ -39,7 +39,7 @@ from .format import (
     lire_texte,
     normaliser,
 )
-from .lecture import ClasseurLu, ErreurImport, FichierRefuse, lire_classeur
+from .lecture import CelluleFormule, ClasseurLu, ErreurImport, FichierRefuse, lire_classeur
 
 TITRES_DOSSIERS = {c.cle: c.titre for c in COLONNES_DOSSIERS}
 TITRES_FINANCEMENTS = {c.cle: c.titre for c in COLONNES_FINANCEMENTS}
@@ -101,6 +101,8 @@ class RapportImport:
     lignes_modifiees: list[Changement] = field(default_factory=list)
     lignes_inchangees: int = 0
     annees: list[int] = field(default_factory=list)
+    # Formules des colonnes de montant ou de code : montrées dans l'aperçu, écrites seulement si confirmées.
+    formules: list[CelluleFormule] = field(default_factory=list)
     ecrit: bool = False
 
     @property
@@ -618,7 +620,13 @@ class Analyse:
 
 
 def importer_classeur(
-    contenu: bytes, *, nom_fichier: str, utilisateur=None, ecrire: bool = True, source: str = "admin"
+    contenu: bytes,
+    *,
+    nom_fichier: str,
+    utilisateur=None,
+    ecrire: bool = True,
+    source: str = "admin",
+    formules_confirmees: bool = False,
 ) -> RapportImport:
     """Valide tout le classeur puis, s'il n'y a aucune erreur et si `ecrire`, écrit tout en une transaction.
 
@@ -633,6 +641,19 @@ def importer_classeur(
     else:
         rapport.nb_lignes = classeur.nb_lignes
         rapport.erreurs += classeur.erreurs
+        rapport.formules = classeur.formules
+        if ecrire and classeur.formules and not formules_confirmees:
+            rapport.erreurs.append(
+                ErreurImport(
+                    None,
+                    None,
+                    None,
+                    f"{len(classeur.formules)} cellule(s) de montant ou de code contiennent une formule "
+                    f"({', '.join(c.reference for c in classeur.formules[:10])}"
+                    f"{'…' if len(classeur.formules) > 10 else ''}) : vérifiez leurs valeurs dans l'aperçu et "
+                    "confirmez-les, ou remplacez les formules par leurs valeurs.",
+                )
+            )
         if not rapport.erreurs:
             try:
                 # Le journal d'audit attribue chaque ligne écrite à la personne qui importe.

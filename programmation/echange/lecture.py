@@ -46,6 +46,36 @@ class FichierRefuse(Exception):
         self.erreur = ErreurImport(None, None, None, message)
 
 
+# Colonnes où une formule ne passe pas inaperçue : les montants et les codes (une formule y donne une valeur
+# que personne n'a tapée, et la valeur en cache peut ne plus correspondre au calcul).
+COLONNES_A_FORMULE_SIGNALEE = {
+    "numero",
+    "annee",
+    "siret",
+    "quartiers",
+    "thematique",
+    "cout_total",
+    "montant_sollicite",
+    "montant_accorde",
+}
+
+
+@dataclass(frozen=True)
+class CelluleFormule:
+    """Une cellule formule d'une colonne de montant ou de code : où, quoi, et la valeur en cache qui sera lue."""
+
+    feuille: str
+    reference: str
+    ligne: int
+    colonne: str
+    formule: str
+    valeur: object
+
+    def __str__(self):
+        formule = f"={self.formule}" if self.formule else "formule partagée"
+        return f"{self.feuille}, cellule {self.reference} ({self.colonne}) : {formule}, valeur en cache {self.valeur}"
+
+
 @dataclass
 class Feuille:
     nom: str
@@ -57,6 +87,7 @@ class Feuille:
 class ClasseurLu:
     feuilles: dict[str, Feuille]
     erreurs: list[ErreurImport]
+    formules: list[CelluleFormule] = field(default_factory=list)
 
     @property
     def nb_lignes(self) -> int:
@@ -145,13 +176,15 @@ def lire_feuilles(archive: zipfile.ZipFile) -> ClasseurLu:
     par_nom = {normaliser(nom): chemin for nom, chemin in chemins.items()}
     chaines = chaines_partagees(archive)
     feuilles: dict[str, Feuille] = {}
+    signalees: list[CelluleFormule] = []
     total = 0
     for nom, attendues in FEUILLES.items():
         chemin = par_nom.get(normaliser(nom))
         if chemin is None:
             erreurs.append(ErreurImport(nom, None, None, f"feuille « {nom} » absente du classeur"))
             continue
-        lignes = lignes_de_feuille(archive, chemin, chaines)
+        formules: list = []
+        lignes = lignes_de_feuille(archive, chemin, chaines, formules)
         premiere = next(lignes, None)
         if premiere is None or premiere[0] != 1 or not non_vide(premiere[1]):
             erreurs.append(
@@ -172,6 +205,33 @@ def lire_feuilles(archive: zipfile.ZipFile) -> ClasseurLu:
                 (numero, {cle: valeurs[i] if i < len(valeurs) else None for cle, i in colonnes.items()})
             )
         feuilles[nom] = feuille
+        signalees += formules_signalees(nom, formules, colonnes, attendues, erreurs)
     if not erreurs and total == 0:
         erreurs.append(ErreurImport(None, None, None, "Le classeur ne contient aucune ligne à importer."))
-    return ClasseurLu(feuilles=feuilles, erreurs=erreurs)
+    return ClasseurLu(feuilles=feuilles, erreurs=erreurs, formules=signalees)
+
+
+def formules_signalees(nom_feuille, formules, colonnes, attendues, erreurs) -> list[CelluleFormule]:
+    """Les formules des colonnes de montant ou de code ; une formule sans valeur en cache est une erreur."""
+    titres = {c.cle: c.titre for c in attendues}
+    par_index = {index: cle for cle, index in colonnes.items() if cle in COLONNES_A_FORMULE_SIGNALEE}
+    signalees = []
+    for ligne, index, reference, texte, valeur in formules:
+        cle = par_index.get(index)
+        if cle is None or ligne == 1:
+            continue
+        if valeur is None:
+            formule = f" (={texte})" if texte else ""
+            erreurs.append(
+                ErreurImport(
+                    nom_feuille,
+                    ligne,
+                    titres[cle],
+                    f"la cellule {reference} contient une formule{formule} sans valeur calculée : ouvrez le "
+                    "classeur dans votre tableur, enregistrez-le (ou remplacez la formule par sa valeur), puis "
+                    "déposez-le à nouveau",
+                )
+            )
+            continue
+        signalees.append(CelluleFormule(nom_feuille, reference, ligne, titres[cle], texte, valeur))
+    return signalees

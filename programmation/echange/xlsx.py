@@ -135,6 +135,16 @@ def index_colonne(reference: str) -> int:
     return index - 1
 
 
+def lettres_colonne(index: int) -> str:
+    """0 → A, 25 → Z, 26 → AA."""
+    lettres = ""
+    index += 1
+    while index:
+        index, reste = divmod(index - 1, 26)
+        lettres = chr(65 + reste) + lettres
+    return lettres
+
+
 def convertir(type_cellule: str, valeur: str, chaines: list[str]):
     if type_cellule == "s":
         try:
@@ -155,14 +165,27 @@ def convertir(type_cellule: str, valeur: str, chaines: list[str]):
 
 
 def lignes_de_feuille(
-    archive: zipfile.ZipFile, chemin: str, chaines: list[str]
+    archive: zipfile.ZipFile, chemin: str, chaines: list[str], formules: list | None = None
 ) -> Iterator[tuple[int, tuple]]:
-    """(numéro de ligne du tableur, valeurs des cellules) pour chaque ligne écrite, dans l'ordre du fichier."""
-    row, c, v, is_, t = (f"{NS_MAIN}{SEP}{b}" for b in ("row", "c", "v", "is", "t"))
+    """(numéro de ligne du tableur, valeurs des cellules) pour chaque ligne écrite, dans l'ordre du fichier.
+
+    Une cellule formule donne sa valeur en cache (celle que le tableur a calculée à l'enregistrement) ; si
+    `formules` est une liste, chaque formule y est ajoutée : (ligne, index de colonne, référence, texte de la
+    formule, valeur en cache ou None s'il n'y en a pas)."""
+    row, c, v, is_, t, f = (f"{NS_MAIN}{SEP}{b}" for b in ("row", "c", "v", "is", "t", "f"))
     pretes: list[tuple[int, tuple]] = []
     cellules: dict[int, object] = {}
-    etat = {"ligne": 0, "colonne": -1, "type": "n", "texte": None, "dans_is": False}
+    etat = {
+        "ligne": 0,
+        "colonne": -1,
+        "type": "n",
+        "texte": None,
+        "dans_is": False,
+        "formule": None,
+        "ref": "",
+    }
     morceaux: list[str] = []
+    texte_formule: list[str] = []
 
     def start(name, attrs):
         if name == c:
@@ -170,7 +193,12 @@ def lignes_de_feuille(
             etat["colonne"] = index_colonne(reference) if reference else etat["colonne"] + 1
             etat["type"] = attrs.get("t", "n")
             etat["texte"] = None
+            etat["formule"] = None
+            etat["ref"] = reference or ""
             morceaux.clear()
+            texte_formule.clear()
+        elif name == f:
+            etat["formule"] = "dans"
         elif name == v or (name == t and etat["dans_is"]):
             etat["texte"] = True
         elif name == is_:
@@ -183,8 +211,14 @@ def lignes_de_feuille(
 
     def end(name):
         if name == c:
+            valeur = convertir(etat["type"], "".join(morceaux), chaines) if morceaux else None
             if morceaux:
-                cellules[etat["colonne"]] = convertir(etat["type"], "".join(morceaux), chaines)
+                cellules[etat["colonne"]] = valeur
+            if etat["formule"] is not None and formules is not None:
+                reference = etat["ref"] or f"{lettres_colonne(etat['colonne'])}{etat['ligne']}"
+                formules.append((etat["ligne"], etat["colonne"], reference, "".join(texte_formule), valeur))
+        elif name == f:
+            etat["formule"] = "vue"
         elif name in (v, t):
             etat["texte"] = None
         elif name == is_:
@@ -196,6 +230,8 @@ def lignes_de_feuille(
     def texte(data):
         if etat["texte"]:
             morceaux.append(data)
+        elif etat["formule"] == "dans":
+            texte_formule.append(data)
 
     p = parseur(start, end, texte)
     with archive.open(chemin) as flux:

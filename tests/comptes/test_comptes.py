@@ -7,15 +7,16 @@ import re
 import time
 
 import pytest
-from axes.models import AccessAttempt
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.test import Client
+from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from comptes import roles
+from comptes.models import CompteurConnexion
 from tests.comptes import utilisateur
 
 MDP = "Quartiers-Solides-2024!"
@@ -47,43 +48,92 @@ def code(device):
     return str(totp(device.bin_key, device.step, device.t0, device.digits, device.drift)).zfill(device.digits)
 
 
-def test_trop_d_echecs_sur_un_compte_suspend_puis_rouvre(client, agent, settings):
-    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+def _liberer_les_freins():
+    """Le temps passe : chaque délai est échu."""
+    CompteurConnexion.objects.update(libre_le=timezone.now() - datetime.timedelta(seconds=1))
+
+
+def test_un_inconnu_freine_son_adresse_pas_le_titulaire(
+    db, mailoutbox, settings, django_capture_on_commit_callbacks
+):
+    """20 mauvais mots de passe pour commune.bethune depuis 127.0.0.2 sont freinés ; le titulaire se connecte
+    aussitôt depuis 127.0.0.3 ; le service est alerté par courriel, le compte n'est pas verrouillé."""
+    settings.COURRIEL_ALERTES_SECURITE = "securite@agglo.example"
+    bethune = utilisateur("commune.bethune", staff=False, email="mairie@ville-bethune.fr")
+    bethune.set_password(MDP)
+    bethune.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        statuts = [
+            connecter(Client(), "commune.bethune", MAUVAIS, adresse="127.0.0.2").status_code
+            for _ in range(20)
+        ]
+    libres = settings.CONNEXION_ESSAIS_LIBRES
+    assert statuts == [200] * libres + [429] * (20 - libres)
+    # Le bon mot de passe depuis l'adresse freinée attend aussi : le frein ne dit rien du mot de passe.
+    assert connecter(Client(), "commune.bethune", MDP, adresse="127.0.0.2").status_code == 429
+    assert connecter(Client(), "commune.bethune", MDP, adresse="127.0.0.3").status_code == 302
+    alertes = [m for m in mailoutbox if "commune.bethune" in m.subject]
+    assert len(alertes) == 1 and alertes[0].to == ["securite@agglo.example"]
+
+
+def test_les_delais_croissent_et_se_levent(client, agent, settings):
+    for _ in range(settings.CONNEXION_ESSAIS_LIBRES):
         assert connecter(client, "agent.connexion", MAUVAIS).status_code == 200
-    # L'échec qui atteint la limite suspend la connexion, le bon mot de passe n'y change rien ensuite.
-    assert connecter(client, "agent.connexion", MAUVAIS).status_code == 429
-    bloque = connecter(client, "agent.connexion", MDP)
-    assert bloque.status_code == 429
-    assert "la connexion est suspendue pendant 15 minutes" in bloque.content.decode()
-    # Depuis une autre adresse aussi : c'est le compte qui est visé.
-    assert connecter(Client(), "agent.connexion", MDP, adresse="10.0.0.2").status_code == 429
-    # Passé le délai, le compte se rouvre de lui-même.
-    AccessAttempt.objects.update(
-        attempt_time=datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=16)
-    )
-    assert connecter(Client(), "agent.connexion", MDP).status_code == 302
+    freine = connecter(client, "agent.connexion", MDP)
+    assert freine.status_code == 429
+    assert freine["Retry-After"] == "30"
+    assert "attendez\n30 secondes" in freine.content.decode() or "30 secondes" in freine.content.decode()
+    _liberer_les_freins()
+    premier = connecter(client, "agent.connexion", MAUVAIS)  # nouvel échec : le délai double
+    assert premier.status_code == 200
+    assert connecter(client, "agent.connexion", MDP)["Retry-After"] == "60"
+    _liberer_les_freins()
+    assert connecter(client, "agent.connexion", MDP).status_code == 302
 
 
-def test_l_adresse_partagee_d_une_mairie_n_est_suspendue_que_le_temps_du_delai(client, agent, settings):
+def test_l_adresse_partagee_d_une_mairie_a_sa_propre_limite(agent, settings):
     mairie = "192.0.2.10"
-    for i in range(settings.AXES_FAILURE_LIMIT):
+    for i in range(settings.CONNEXION_LIMITE_ADRESSE):
         connecter(Client(), f"inconnu{i}", MAUVAIS, adresse=mairie)
     assert connecter(Client(), "agent.connexion", MDP, adresse=mairie).status_code == 429
     # Une autre adresse n'est pas touchée, le compte non plus.
     assert connecter(Client(), "agent.connexion", MDP, adresse="198.51.100.7").status_code == 302
-    AccessAttempt.objects.update(
-        attempt_time=datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=16)
-    )
+    _liberer_les_freins()
     assert connecter(Client(), "agent.connexion", MDP, adresse=mairie).status_code == 302
 
 
 def test_un_succes_remet_le_compteur_a_zero(client, agent, settings):
-    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+    for _ in range(settings.CONNEXION_ESSAIS_LIBRES - 1):
         connecter(client, "agent.connexion", MAUVAIS)
     assert connecter(client, "agent.connexion", MDP).status_code == 302
-    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+    for _ in range(settings.CONNEXION_ESSAIS_LIBRES - 1):
         connecter(Client(), "agent.connexion", MAUVAIS)
     assert connecter(Client(), "agent.connexion", MDP).status_code == 302
+
+
+def test_adresse_reelle_derriere_le_proxy_de_confiance(client, agent, settings):
+    """Derrière le proxy inverse, chaque client a son adresse ; un en-tête venu d'ailleurs n'est pas cru."""
+    settings.ADRESSE_CLIENT_ENTETE = "X-Forwarded-For"
+    settings.PROXYS_DE_CONFIANCE = ["10.9.9.9"]
+    for _ in range(settings.CONNEXION_ESSAIS_LIBRES):
+        client.post(
+            "/connexion/",
+            {"username": "agent.connexion", "password": MAUVAIS},
+            REMOTE_ADDR="10.9.9.9",
+            HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.66",
+        )
+    assert CompteurConnexion.objects.filter(cle="agent.connexion|203.0.113.66").exists()
+    # Un autre client derrière le même proxy n'est pas freiné.
+    autre = Client().post(
+        "/connexion/",
+        {"username": "agent.connexion", "password": MDP},
+        REMOTE_ADDR="10.9.9.9",
+        HTTP_X_FORWARDED_FOR="198.51.100.20",
+    )
+    assert autre.status_code == 302
+    # Sans passer par le proxy, l'en-tête est ignoré : c'est l'adresse de connexion qui compte.
+    connecter(Client(), "agent.connexion", MAUVAIS, adresse="192.0.2.99")
+    assert CompteurConnexion.objects.filter(cle="agent.connexion|192.0.2.99").exists()
 
 
 @pytest.mark.parametrize(
