@@ -54,3 +54,19 @@ class ChampMontant(forms.DecimalField):
     def widget_attrs(self, widget):
         # Pas de `step`/`min`/`max` : ils n'ont de sens que pour `type=number`.
         return forms.Field.widget_attrs(self, widget)
+
+
+class ObligatoiresEnMotsMixin:
+    """Les champs obligatoires le disent en mots (« Intitulé (obligatoire) ») : le gras seul ne se voit pas,
+    ni ne s'entend avec un lecteur d'écran."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for champ in self.fields.values():
+            if (
+                champ.required
+                and not champ.widget.is_hidden
+                and champ.label
+                and "(obligatoire)" not in champ.label
+            ):
+                champ.label = f"{champ.label} (obligatoire)"
