@@ -82,7 +82,7 @@ def test_la_ligne_des_totaux_est_celle_du_rapport_pour_les_dossiers_retenus(clie
     assert totaux.droit_commun == piliers.droit_commun
     assert totaux.sollicite == sollicite
     tableau = re.search(r'<table class="totaux-liste".*?</table>', texte(page), re.S).group(0)
-    assert f"Totaux des {dossiers.count()} dossiers de la liste filtrée" in tableau
+    assert f"Totaux de la liste filtrée ({dossiers.count()} dossiers, toutes pages)" in tableau
     for montant in (sollicite, rapport.total, piliers.droit_commun, piliers.specifiques):
         assert formater_euros(montant).replace("\xa0", " ") in tableau
 
