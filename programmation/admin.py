@@ -105,6 +105,9 @@ class ProgrammationAdmin(BaseAdmin):
     fields = ["contrat", "annee", "synthese"]
     inlines = [DossierDeLaProgrammationInline, BlocNarratifInline]
 
+    class Media:
+        css = {"all": ["programmation/dossiers.css"]}
+
     def get_queryset(self, request):
         nb = Dossier.objects.filter(programmation=OuterRef("pk")).order_by().values("programmation")
         return (

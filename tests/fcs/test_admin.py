@@ -100,3 +100,10 @@ def test_une_subvention_mal_ecrite_est_refusee_et_rien_n_est_enregistre(admin_cl
     (erreur,) = reponse.context["adminform"].form.errors["montant"]
     assert erreur.startswith(f"« {saisie} »") and "« 3 500,50 »" in erreur
     assert not SubventionFCS.objects.filter(axe=axe).exists()
+
+
+@pytest.mark.django_db
+def test_les_annees_s_affichent_sans_espace(admin_client_fcs, donnees_demo):
+    for liste in ("admin:fcs_enveloppefcs_changelist", "admin:fcs_fondsdeconcours_changelist"):
+        contenu = admin_client_fcs.get(reverse(liste)).content.decode()
+        assert "2021" in contenu and "2\u00a0021" not in contenu and "2 021" not in contenu
