@@ -75,7 +75,7 @@ class DossierFilterSet(django_filters.FilterSet):
         # Sans année dans l'adresse, la dernière année programmée : la page a toujours une année à montrer.
         data = data.copy() if data is not None else None
         if data is not None and not data.get("annee"):
-            derniere = annee_courante()
+            derniere = Programmation.objects.order_by("-annee").values_list("annee", flat=True).first()
             if derniere is not None:
                 data["annee"] = str(derniere)
         super().__init__(data, *args, **kwargs)
