@@ -44,10 +44,16 @@ class AxeFCSInline(admin.TabularInline):
     extra = 0
 
 
+@admin.display(description="année", ordering="annee")
+def annee_affichee(obj):
+    return str(obj.annee)  # « 2021 », pas la mise en forme des nombres (« 2 021 »)
+
+
 @admin.register(EnveloppeFCS)
 class EnveloppeFCSAdmin(BaseAdmin):
     form = EnveloppeFCSForm
-    list_display = ["annee", "contrat", "montant_affiche", "attribue", "reste"]
+    list_display = [annee_affichee, "contrat", "montant_affiche", "attribue", "reste"]
+    list_display_links = [annee_affichee]
     list_select_related = ["contrat"]
     readonly_fields = ["attribue", "reste"]
     inlines = [AxeFCSInline]
@@ -105,7 +111,7 @@ class SubventionFCSAdmin(BaseAdmin):
 
 @admin.register(FondsDeConcours)
 class FondsDeConcoursAdmin(BaseAdmin):
-    list_display = ["commune", "projet", "annee", "montant_affiche", "date_deliberation"]
+    list_display = ["commune", "projet", annee_affichee, "montant_affiche", "date_deliberation"]
     list_filter = ["annee", ("commune", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["commune"]
     search_fields = ["commune__nom", "projet"]

@@ -5,6 +5,7 @@ import datetime
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 
+from noyau.admin import RechercheSansAccentsMixin
 from noyau.models import Trace
 
 from . import audit
@@ -14,7 +15,7 @@ from .selectors import entrees_de
 LIMITE_HISTORIQUE = 500
 
 
-class BaseAdmin(admin.ModelAdmin):
+class BaseAdmin(RechercheSansAccentsMixin, admin.ModelAdmin):
     save_on_top = True
     list_per_page = 50
     show_full_result_count = False

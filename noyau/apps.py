@@ -1,6 +1,9 @@
 from django.apps import AppConfig
+from django.db import models
+from django.db.backends.signals import connection_created
 
 from . import convertisseurs
+from .recherche import SansAccents, enregistrer_fonction_sqlite
 
 
 class NoyauConfig(AppConfig):
@@ -9,3 +12,6 @@ class NoyauConfig(AppConfig):
 
     def ready(self):
         convertisseurs.enregistrer()  # les convertisseurs de chemin bornés, une fois pour toutes
+        models.CharField.register_lookup(SansAccents)
+        models.TextField.register_lookup(SansAccents)
+        connection_created.connect(enregistrer_fonction_sqlite, dispatch_uid="noyau_sans_accents")

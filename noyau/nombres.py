@@ -49,3 +49,102 @@ def formater_pourcent(valeur, decimales: int = 1) -> str:
     if valeur is None or valeur == "":
         return ""
     return f"{formater_nombre(valeur, decimales)}{ESPACE_INSECABLE}%"
+
+
+# --- Lecture des montants tapés ou lus dans un classeur : une seule analyse pour tout le projet -------------
+
+# Espaces admis entre les milliers : ordinaire, insécable, fine insécable, fine, espace-chiffre, tabulation.
+ESPACES_MONTANT = " \t\u00a0\u202f\u2009\u2007"
+CENT = Decimal("0.01")
+MONTANT_MAX = Decimal("999999999999.99")  # DecimalField(max_digits=14, decimal_places=2)
+EXEMPLE = "par exemple « 3 500,50 » ou « 12 000 »"
+COMMENT_ECRIRE = (
+    "écrivez les chiffres de 0 à 9, des espaces entre les milliers et une virgule avant les centimes, "
+    + EXEMPLE
+)
+
+
+class MontantInvalide(ValueError):
+    """Un montant illisible ; son message, en français, dit ce qui ne va pas et comment l'écrire.
+
+    `code` distingue le montant négatif (`"negatif"`), que le formulaire signale en nommant son champ.
+    """
+
+    def __init__(self, message: str, code: str = "invalide"):
+        super().__init__(message)
+        self.code = code
+
+
+def analyser_montant(texte: str | None) -> Decimal | None:
+    """`« 3 500,50 € »` → `Decimal("3500.50")` ; `None` pour un texte vide.
+
+    Acceptés : espaces (ordinaires, insécables, fines) entre les groupes de trois chiffres, une virgule ou un
+    point avant au plus deux décimales, le symbole « € » ou « EUR » à la fin. Refusé tout ce qu'il faudrait
+    deviner : « 3.500,50 » (le point est-il un séparateur de milliers ?), « 12,500 » (trois décimales ou douze
+    mille cinq cents ?), « 1e5 », un signe, des chiffres autres que 0 à 9 (« ١٢٣ »), des groupes mal formés.
+    Jamais d'arrondi : un montant est lu exactement au centime ou refusé.
+    """
+    if texte is None:
+        return None
+    brut = str(texte).strip(ESPACES_MONTANT)
+    if not brut:
+        return None
+    cite = f"« {brut} »"
+    compact = brut
+    for suffixe in ("€", "EUR", "eur", "Eur"):
+        if compact.endswith(suffixe):
+            compact = compact[: -len(suffixe)].rstrip(ESPACES_MONTANT)
+            break
+    if compact[:1] in ("-", "−", "–", "—") or compact[-1:] in ("-", "−"):
+        raise MontantInvalide(f"{cite} : un montant ne peut pas être négatif ; {COMMENT_ECRIRE}.", "negatif")
+    if any(c.isdigit() and c not in "0123456789" for c in compact):
+        raise MontantInvalide(
+            f"{cite} contient des chiffres autres que 0 à 9 : tapez le montant avec les chiffres 0 à 9, {EXEMPLE}."
+        )
+    if not compact or any(c not in "0123456789,." and c not in ESPACES_MONTANT for c in compact):
+        raise MontantInvalide(f"{cite} n'est pas un montant : {COMMENT_ECRIRE}.")
+    separateurs = [c for c in compact if c in ",."]
+    if len(separateurs) > 1:
+        raise MontantInvalide(
+            f"{cite} est ambigu : ne séparez pas les milliers par un point ou une virgule, mais par des espaces, "
+            f"et mettez une seule virgule avant les centimes, {EXEMPLE}."
+        )
+    entier, separateur, decimales = compact.replace(".", ",").partition(",")
+    if separateur and len(decimales) > 2 and all(c in "0123456789" for c in decimales):
+        raise MontantInvalide(
+            f"{cite} a plus de deux décimales : un montant s'écrit au centime près, avec au plus deux chiffres "
+            f"après la virgule ; pour les milliers, mettez des espaces, {EXEMPLE}."
+        )
+    groupes = _decouper(entier)
+    if (
+        (separateur and not decimales)
+        or any(c not in "0123456789" for c in decimales)
+        or not groupes
+        or (len(groupes) > 1 and not 1 <= len(groupes[0]) <= 3)
+        or any(len(g) != 3 for g in groupes[1:])
+    ):
+        raise MontantInvalide(f"{cite} n'est pas un montant : {COMMENT_ECRIRE}.")
+    montant = Decimal(f"{''.join(groupes)}.{decimales or '0'}").quantize(CENT)
+    if montant > MONTANT_MAX:
+        raise MontantInvalide(
+            f"{cite} dépasse le plus grand montant accepté ({formater_euros(MONTANT_MAX)})."
+        )
+    return montant
+
+
+def _decouper(entier: str) -> list[str]:
+    """Les groupes de chiffres séparés par des espaces (« 1 234 567 » → 1, 234, 567)."""
+    groupes, courant = [], ""
+    for c in entier:
+        if c in ESPACES_MONTANT:
+            if not courant:  # deux espaces de suite, ou une espace avant la virgule
+                return []
+            groupes.append(courant)
+            courant = ""
+        else:
+            courant += c
+    if not courant and groupes:
+        return []
+    if courant:
+        groupes.append(courant)
+    return groupes

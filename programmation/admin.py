@@ -1,20 +1,23 @@
 """Administration de la programmation : dossiers avec leurs lignes de financement et leurs totaux."""
 
 from django.contrib import admin
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
-from django.utils.html import format_html
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
 from contrat_ville.admin import PorteurAdmin as PorteurAdminReferentiel
-from contrat_ville.enums import NatureCredits
 from contrat_ville.models import Porteur
 from journal.admin_base import BaseAdmin
-from noyau.admin import LectureSeuleMixin
+from noyau.admin import LectureSeuleMixin, RechercheSansAccentsMixin
 from noyau.models import ZERO
 from noyau.nombres import formater_euros
 
 from .approbation import MotifApresApprobationMixin
 from .echange.admin import EchangeClasseurAdminMixin
+from .enums import StatutDossier
+from .filters import FiltreAnnee, FiltreParCode
+from .forms import DossierAdminForm, LigneFinancementForm
 from .models import (
     BlocNarratif,
     Dossier,
@@ -22,6 +25,7 @@ from .models import (
     LigneFinancement,
     Programmation,
 )
+from .selectors import annee_courante, chiffres_programmation, prochains_numeros, totaux_financements
 
 
 def somme_lignes(champ: str, **filtre) -> Coalesce:
@@ -32,7 +36,9 @@ def somme_lignes(champ: str, **filtre) -> Coalesce:
 
 class LigneFinancementInline(admin.TabularInline):
     model = LigneFinancement
-    extra = 0
+    form = LigneFinancementForm
+    # Deux lignes vides prêtes : un dossier a presque toujours au moins deux financeurs.
+    extra = 2
     fields = ["financeur", "nature", "montant_sollicite", "montant_accorde"]
     autocomplete_fields = ["financeur"]
 
@@ -46,11 +52,121 @@ class BlocNarratifInline(admin.StackedInline):
     fields = ["type", "titre", "texte"]
 
 
+def lien_dossiers(texte, **parametres) -> str:
+    url = reverse("admin:programmation_dossier_changelist")
+    return format_html(
+        '<a href="{}?{}">{}</a>', url, "&".join(f"{c}={v}" for c, v in parametres.items()), texte
+    )
+
+
+class DossierDeLaProgrammationInline(admin.TabularInline):
+    """Les dossiers de l'année, en lecture : chacun mène à sa fiche."""
+
+    model = Dossier
+    fields = ["numero", "intitule", "porteur", "statut", "sollicite", "accorde"]
+    readonly_fields = fields
+    extra = 0
+    show_change_link = True
+    can_delete = False
+    verbose_name_plural = "dossiers de l'année"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("porteur")
+            .annotate(
+                total_sollicite=somme_lignes("montant_sollicite"),
+                total_accorde=somme_lignes("montant_accorde"),
+            )
+            .order_by("numero")
+        )
+
+    @admin.display(description="sollicité")
+    def sollicite(self, obj):
+        return formater_euros(obj.total_sollicite)
+
+    @admin.display(description="accordé")
+    def accorde(self, obj):
+        return formater_euros(obj.total_accorde)
+
+
 @admin.register(Programmation)
 class ProgrammationAdmin(BaseAdmin):
-    list_display = ["annee", "contrat"]
+    list_display = ["annee_affichee", "contrat", "nb_dossiers"]
+    list_display_links = ["annee_affichee"]
     list_select_related = ["contrat"]
-    inlines = [BlocNarratifInline]
+    readonly_fields = ["synthese"]
+    fields = ["contrat", "annee", "synthese"]
+    inlines = [DossierDeLaProgrammationInline, BlocNarratifInline]
+
+    class Media:
+        css = {"all": ["programmation/dossiers.css"]}
+
+    def get_queryset(self, request):
+        nb = Dossier.objects.filter(programmation=OuterRef("pk")).order_by().values("programmation")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(nb=Coalesce(Subquery(nb.annotate(n=Count("pk")).values("n")), 0))
+        )
+
+    @admin.display(description="année", ordering="annee")
+    def annee_affichee(self, obj):
+        return str(obj.annee)  # « 2021 », pas la mise en forme des nombres (« 2 021 »)
+
+    @admin.display(description="dossiers", ordering="nb")
+    def nb_dossiers(self, obj):
+        return lien_dossiers(obj.nb, programmation__annee=obj.annee)
+
+    @admin.display(description="l'année en chiffres")
+    def synthese(self, obj):
+        if obj is None or obj.pk is None:
+            return "Les chiffres de l'année apparaissent une fois la programmation enregistrée."
+        dossiers = Dossier.objects.filter(programmation=obj)
+        chiffres = chiffres_programmation(dossiers)
+        totaux = totaux_financements(dossiers)
+        statuts = [
+            ("déposés (tous statuts)", chiffres.nb_deposes, None),
+            ("en attente d'instruction", chiffres.nb_statut_depose, StatutDossier.DEPOSE),
+            ("en instruction", chiffres.nb_en_instruction, StatutDossier.EN_INSTRUCTION),
+            ("retenus", chiffres.nb_retenus, StatutDossier.RETENU),
+            ("refusés", chiffres.nb_refuses, StatutDossier.REFUSE),
+            ("abandonnés", chiffres.nb_abandonnes, StatutDossier.ABANDONNE),
+        ]
+        lignes = format_html_join(
+            "",
+            "<tr><th scope='row'>Dossiers {}</th><td>{}</td></tr>",
+            (
+                (
+                    libelle,
+                    lien_dossiers(
+                        nombre,
+                        programmation__annee=obj.annee,
+                        **({"statut__exact": statut} if statut else {}),
+                    ),
+                )
+                for libelle, nombre, statut in statuts
+            ),
+        )
+        montants = format_html_join(
+            "",
+            "<tr><th scope='row'>{}</th><td>{}</td></tr>",
+            [
+                ("Montant sollicité (tous dossiers)", formater_euros(totaux.sollicite)),
+                ("Montant accordé (tous dossiers)", formater_euros(totaux.accorde)),
+                ("dont droit commun", formater_euros(totaux.droit_commun)),
+                ("dont crédits spécifiques", formater_euros(totaux.specifiques)),
+                ("Total programmé (dossiers retenus, comme au rapport)", formater_euros(chiffres.total)),
+            ],
+        )
+        return format_html("<table class='synthese-annee'>{}{}</table>", lignes, montants)
 
 
 @admin.register(BlocNarratif)
@@ -63,24 +179,25 @@ class BlocNarratifAdmin(BaseAdmin):
 
 @admin.register(Dossier)
 class DossierAdmin(MotifApresApprobationMixin, EchangeClasseurAdminMixin, BaseAdmin):
+    form = DossierAdminForm
+    change_form_template = "admin/programmation/dossier/change_form.html"
     list_display = [
-        "numero",
+        "numero_court",
         "intitule",
         "porteur",
-        "pilier",
+        "code_pilier",
         "statut",
         "total_sollicite",
         "total_accorde",
-        "focus",
     ]
-    list_display_links = ["numero", "intitule"]
+    list_display_links = ["numero_court", "intitule"]
     list_filter = [
-        "programmation__annee",
+        FiltreAnnee,
         "programmation__contrat",
-        "pilier",
         # Listes complètes (et non « RelatedOnly ») : l'admin ignore en silence le filtre d'une liste qui n'a
         # qu'un choix, et les liens du tableau de bord doivent toujours filtrer.
-        "thematique",
+        ("pilier", FiltreParCode),
+        ("thematique", FiltreParCode),
         "statut",
         ("quartiers__communes", admin.RelatedOnlyFieldListFilter),
         ("quartiers", admin.RelatedOnlyFieldListFilter),
@@ -90,14 +207,31 @@ class DossierAdmin(MotifApresApprobationMixin, EchangeClasseurAdminMixin, BaseAd
     ]
     list_select_related = ["programmation", "porteur", "pilier"]
     search_fields = ["numero", "intitule", "porteur__nom", "porteur__siret"]
-    autocomplete_fields = ["porteur", "pilier", "thematique", "quartiers"]
+    search_help_text = "Numéro, intitulé, porteur ou SIRET ; accents, majuscules et tirets sont ignorés."
+    autocomplete_fields = ["porteur", "quartiers"]
     readonly_fields = ["totaux"]
     inlines = [LigneFinancementInline]
     actions = ["exporter_selection"]
     fieldsets = [
-        (None, {"fields": ["programmation", "numero", "intitule", "porteur", "statut", "cout_total"]}),
-        ("Cadre du contrat", {"fields": ["pilier", "thematique", "quartiers"]}),
-        ("Financements", {"fields": ["totaux"]}),
+        (
+            "Identité du dossier",
+            {
+                "description": "Les champs marqués « (obligatoire) » doivent être remplis.",
+                "fields": [
+                    "programmation",
+                    "numero",
+                    "intitule",
+                    "porteur",
+                    "statut",
+                    "cout_total",
+                    "pilier",
+                    "thematique",
+                    "quartiers",
+                ],
+            },
+        ),
+        # Les lignes de financement s'insèrent ici, juste après l'identité (gabarit change_form du dossier).
+        ("Totaux des financements", {"fields": ["totaux"]}),
         ("Bénéficiaires", {"fields": ["beneficiaires_femmes", "beneficiaires_hommes"]}),
         (
             "Focus du rapport annuel",
@@ -112,6 +246,10 @@ class DossierAdmin(MotifApresApprobationMixin, EchangeClasseurAdminMixin, BaseAd
         ),
     ]
 
+    class Media:
+        css = {"all": ["programmation/dossiers.css"]}
+        js = ["programmation/dossier_formulaire.js"]
+
     def get_queryset(self, request):
         return (
             super()
@@ -121,6 +259,33 @@ class DossierAdmin(MotifApresApprobationMixin, EchangeClasseurAdminMixin, BaseAd
                 total_accorde=somme_lignes("montant_accorde"),
             )
         )
+
+    def get_changeform_initial_data(self, request):
+        """Un nouveau dossier est de l'année courante, avec le prochain numéro libre de cette année."""
+        initial = super().get_changeform_initial_data(request)
+        annee = annee_courante()
+        if annee is not None and "programmation" not in initial:
+            initial["programmation"] = (
+                Programmation.objects.filter(annee=annee).values_list("pk", flat=True).first()
+            )
+            initial.setdefault("numero", prochains_numeros([annee])[annee])
+        return initial
+
+    def changelist_view(self, request, extra_context=None):
+        reponse = super().changelist_view(request, extra_context)
+        contexte = getattr(reponse, "context_data", None)
+        if contexte and "cl" in contexte:
+            # Les totaux de toute la liste filtrée (pas de la seule page), par le sélecteur du rapport.
+            contexte["totaux_liste"] = totaux_financements(contexte["cl"].queryset)
+        return reponse
+
+    @admin.display(description="n°", ordering="numero")
+    def numero_court(self, obj):
+        return obj.numero
+
+    @admin.display(description="pilier", ordering="pilier__code")
+    def code_pilier(self, obj):
+        return format_html('<span title="{}">{}</span>', obj.pilier.libelle, obj.pilier.code)
 
     @admin.display(description="sollicité", ordering="total_sollicite")
     def total_sollicite(self, obj):
@@ -134,21 +299,16 @@ class DossierAdmin(MotifApresApprobationMixin, EchangeClasseurAdminMixin, BaseAd
     def totaux(self, obj):
         if obj is None or obj.pk is None:
             return "Les totaux apparaissent après l'enregistrement des lignes de financement."
-        t = obj.lignes_financement.aggregate(
-            sollicite=Coalesce(Sum("montant_sollicite"), ZERO),
-            accorde=Coalesce(Sum("montant_accorde"), ZERO),
-            droit_commun=Coalesce(Sum("montant_accorde", filter=Q(nature=NatureCredits.DROIT_COMMUN)), ZERO),
-            specifiques=Coalesce(Sum("montant_accorde", filter=Q(nature=NatureCredits.SPECIFIQUE)), ZERO),
-        )
+        t = totaux_financements(Dossier.objects.filter(pk=obj.pk))
         return format_html(
             "<table class='totaux-financement'><tr><th>Sollicité</th><td>{}</td></tr>"
             "<tr><th>Accordé</th><td>{}</td></tr>"
             "<tr><th>dont droit commun</th><td>{}</td></tr>"
             "<tr><th>dont crédits spécifiques</th><td>{}</td></tr></table>",
-            formater_euros(t["sollicite"]),
-            formater_euros(t["accorde"]),
-            formater_euros(t["droit_commun"]),
-            formater_euros(t["specifiques"]),
+            formater_euros(t.sollicite),
+            formater_euros(t.accorde),
+            formater_euros(t.droit_commun),
+            formater_euros(t.specifiques),
         )
 
 
@@ -162,7 +322,7 @@ class LigneFinancementAdmin(BaseAdmin):
 
 
 @admin.register(JournalEchange)
-class JournalEchangeAdmin(LectureSeuleMixin, admin.ModelAdmin):
+class JournalEchangeAdmin(RechercheSansAccentsMixin, LectureSeuleMixin, admin.ModelAdmin):
     """Le journal se consulte, il ne se modifie pas."""
 
     list_display = ["le", "operation", "nom_utilisateur", "source", "nom_fichier", "nb_lignes", "reussi"]

@@ -4,7 +4,10 @@ Les filtres sur une relation multiple (quartier, commune, financeur) passent par
 deux quartiers de la même commune n'est compté qu'une fois, comme dans la liste de l'admin.
 """
 
+import re
+
 import django_filters
+from django.contrib import admin
 from django.db.models import Exists, OuterRef, QuerySet
 
 from contrat_ville.enums import TypePorteur
@@ -12,6 +15,7 @@ from contrat_ville.selectors import referentiel
 
 from .enums import StatutDossier
 from .models import Dossier, LigneFinancement, Programmation
+from .selectors import annee_courante
 
 
 def choix_annees():
@@ -137,3 +141,61 @@ def parametres_admin(valeurs: dict, **surcharges) -> dict[str, str] | None:
         cle, convertir = PARAMETRES_ADMIN[nom]
         parametres[cle] = str(convertir(valeur))
     return parametres
+
+
+# --- Filtres de la liste des dossiers de l'admin ---------------------------------------------------------------
+
+TOUTES = "toutes"
+
+
+class FiltreAnnee(admin.SimpleListFilter):
+    """L'année de programmation ; sans choix, la liste s'ouvre sur l'année courante (la dernière programmée).
+
+    Une recherche sans année choisie parcourt toutes les années : on cherche un dossier dont on ignore l'année.
+    « Toutes les années » reste un choix explicite. Le paramètre est celui des liens du tableau de bord.
+    """
+
+    title = "année"
+    parameter_name = "programmation__annee"
+
+    def lookups(self, request, model_admin):
+        # En texte : un entier passerait par la mise en forme française (« 2 021 »).
+        annees = Programmation.objects.order_by("-annee").values_list("annee", flat=True)
+        return [(str(a), str(a)) for a in annees] + [(TOUTES, "Toutes les années")]
+
+    def annee(self, request) -> str | None:
+        valeur = self.value()
+        if valeur is None and not request.GET.get("q"):
+            courante = annee_courante()
+            return str(courante) if courante is not None else None
+        return None if valeur == TOUTES else valeur
+
+    def queryset(self, request, queryset):
+        self._annee = self.annee(request)
+        if self._annee and self._annee.isdigit():
+            return queryset.filter(programmation__annee=int(self._annee))
+        return queryset
+
+    def choices(self, changelist):
+        annee = getattr(self, "_annee", None)
+        for valeur, libelle in self.lookup_choices:
+            selectionne = valeur == annee if valeur != TOUTES else annee is None
+            yield {
+                "selected": selectionne,
+                "query_string": changelist.get_query_string({self.parameter_name: valeur}),
+                "display": libelle,
+            }
+
+
+def cle_naturelle(libelle: str) -> list:
+    """« 1.10 » après « 1.9 » : les nombres d'un code se comparent comme des nombres."""
+    return [int(m) if m.isdigit() else m.casefold() for m in re.split(r"(\d+)", libelle)]
+
+
+class FiltreParCode(admin.RelatedFieldListFilter):
+    """Les piliers et thématiques dans l'ordre de leur code (1, 2, 3, 4 ; 1.1, 1.2…), libellé commençant par le
+    code."""
+
+    def field_choices(self, field, request, model_admin):
+        choix = field.get_choices(include_blank=False, ordering=())
+        return sorted(choix, key=lambda c: cle_naturelle(str(c[1])))

@@ -786,3 +786,51 @@ def tableau_de_bord(
         tendance=tuple(points[a] for a in sorted(annees)),
         communes_du_territoire=ref.communes_du_contrat(programmation.contrat_id) if programmation else (),
     )
+
+
+@dataclass(frozen=True)
+class TotauxFinancements:
+    """Les montants des lignes d'une sélection de dossiers (la liste filtrée de l'admin, un dossier, une année)."""
+
+    sollicite: Decimal
+    accorde: Decimal
+    droit_commun: Decimal
+    specifiques: Decimal
+
+
+def totaux_financements(dossiers: QuerySet[Dossier]) -> TotauxFinancements:
+    """Sollicité, accordé, dont droit commun et crédits spécifiques : une requête quelle que soit la sélection.
+
+    Mêmes sommes (`somme`, natures) que `repartition_par_pilier` du rapport ; sur les seuls dossiers retenus, le
+    total accordé est le total programmé du rapport. Passer par `dossier__in` évite de compter deux fois un
+    dossier que les jointures des filtres (quartiers, financeurs) dédoublent.
+    """
+    lignes = LigneFinancement.objects.filter(dossier__in=dossiers.order_by().values("pk"))
+    rang = au_centime(
+        lignes.aggregate(
+            sollicite=somme("montant_sollicite"),
+            accorde=somme("montant_accorde"),
+            droit_commun=somme("montant_accorde", nature=NatureCredits.DROIT_COMMUN),
+            specifiques=somme("montant_accorde", nature=NatureCredits.SPECIFIQUE),
+        )
+    )
+    return TotauxFinancements(**rang)
+
+
+def annee_courante() -> int | None:
+    """L'année de programmation sur laquelle s'ouvrent les pages de travail : la dernière programmée."""
+    return Programmation.objects.order_by("-annee").values_list("annee", flat=True).first()
+
+
+def prochains_numeros(annees: list[int] | None = None) -> dict[int, str]:
+    """Le prochain numéro libre de chaque année (format « AAAA-NNN », trois chiffres au moins) : une requête."""
+    numeros = Dossier.objects.values_list("programmation__annee", "numero")
+    if annees is not None:
+        numeros = numeros.filter(programmation__annee__in=annees)
+    plus_grands = dict.fromkeys(annees or [], 0)
+    for annee, numero in numeros:
+        prefixe, _, rang = numero.partition("-")
+        plus_grand = plus_grands.setdefault(annee, 0)
+        if prefixe == str(annee) and rang.isdigit() and rang.isascii():
+            plus_grands[annee] = max(plus_grand, int(rang))
+    return {annee: f"{annee}-{rang + 1:03d}" for annee, rang in plus_grands.items()}

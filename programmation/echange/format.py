@@ -8,7 +8,9 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+
+from noyau.nombres import CENT, MONTANT_MAX, MontantInvalide, analyser_montant
 
 FEUILLE_DOSSIERS = "Dossiers"
 FEUILLE_FINANCEMENTS = "Financements"
@@ -83,12 +85,9 @@ def lire_annee(valeur) -> int:
 
 # Espaces qu'on rencontre entre les milliers : ordinaire, insécable, fine insécable, fine, tabulation.
 ESPACES = re.compile(r"[\s\u00a0\u202f\u2009\u2007]+")
-MONTANT_TEXTE = re.compile(r"(?P<signe>[-−–]?)(?P<entier>\d+)(?:[,.](?P<decimales>\d+))?")
 # Un nombre lu depuis le XML d'Excel est un flottant ; 1234.5600000000001 n'est que le bruit binaire de 1234.56,
 # alors que 12.345 est une vraie troisième décimale.
 BRUIT_BINAIRE = Decimal("0.000001")
-CENT = Decimal("0.01")
-MONTANT_MAX = Decimal("999999999999.99")
 
 
 def lire_montant(valeur) -> Decimal | None:
@@ -120,27 +119,11 @@ def lire_montant(valeur) -> Decimal | None:
 
 
 def lire_montant_texte(texte: str) -> Decimal:
-    compact = ESPACES.sub("", texte)
-    if compact.endswith("€"):
-        compact = compact[:-1]
-    elif compact.upper().endswith("EUR"):
-        compact = compact[:-3]
-    correspondance = MONTANT_TEXTE.fullmatch(compact)
-    if correspondance is None:
-        raise ValeurInvalide(f"« {texte.strip()} » n'est pas un montant")
-    decimales = correspondance["decimales"] or ""
-    if len(decimales) > 2:
-        # « 12,500 » : trois décimales, ou un séparateur de milliers à l'anglaise ? On ne devine pas.
-        raise ValeurInvalide(f"« {texte.strip()} » a plus de deux décimales")
+    """Un montant écrit en texte dans une cellule : la même analyse que les formulaires (`noyau.nombres`)."""
     try:
-        montant = Decimal(f"{correspondance['entier']}.{decimales or '0'}")
-    except (
-        InvalidOperation
-    ) as exc:  # pragma: no cover - l'expression régulière ne laisse passer que des chiffres
-        raise ValeurInvalide(f"« {texte.strip()} » n'est pas un montant") from exc
-    if correspondance["signe"] and montant:
-        raise ValeurInvalide("montant négatif")
-    return montant
+        return analyser_montant(texte)
+    except MontantInvalide as exc:
+        raise ValeurInvalide(str(exc)) from exc
 
 
 def lire_codes(valeur) -> list[str]:

@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 
 from contrat_ville.models import Commune, Porteur
-from fcs.models import AxeFCS, EnveloppeFCS, SubventionFCS
+from fcs.models import AxeFCS, EnveloppeFCS, FondsDeConcours, SubventionFCS
 from noyau.nombres import formater_euros
-from tests.factories import UserFactory
+from tests.factories import AxeFCSFactory, PorteurFactory, UserFactory
 
 
 @pytest.fixture
@@ -65,3 +65,45 @@ def test_montant_negatif_d_un_fonds_de_concours_nomme_le_champ(admin_client_fcs,
     assert reponse.status_code == 200
     assert "Le montant ne peut pas être négatif." in reponse.content.decode()
     assert list(reponse.context["adminform"].form.errors) == ["montant"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("saisie", "attendu"),
+    [
+        ("3 500,50", Decimal("3500.50")),
+        ("3\u202f500,50\u00a0€", Decimal("3500.50")),
+        ("3500.50", Decimal("3500.50")),
+    ],
+)
+def test_un_fonds_de_concours_se_tape_a_la_francaise(admin_client_fcs, saisie, attendu):
+    commune = Commune.objects.get(code_insee="62270")
+    page = admin_client_fcs.get(reverse("admin:fcs_fondsdeconcours_add"))
+    assert 'inputmode="decimal"' in page.content.decode()
+    reponse = admin_client_fcs.post(
+        reverse("admin:fcs_fondsdeconcours_add"),
+        {"commune": commune.pk, "projet": "City-stade", "montant": saisie, "annee": "2031"},
+    )
+    assert reponse.status_code == 302
+    assert FondsDeConcours.objects.get(projet="City-stade").montant == attendu
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("saisie", ["3.500,50", "1e5", "١٢٣", "12,345"])
+def test_une_subvention_mal_ecrite_est_refusee_et_rien_n_est_enregistre(admin_client_fcs, saisie):
+    axe = AxeFCSFactory()
+    reponse = admin_client_fcs.post(
+        reverse("admin:fcs_subventionfcs_add"),
+        {"axe": axe.pk, "porteur": PorteurFactory().pk, "action": "Atelier", "montant": saisie, "ordre": "0"},
+    )
+    assert reponse.status_code == 200
+    (erreur,) = reponse.context["adminform"].form.errors["montant"]
+    assert erreur.startswith(f"« {saisie} »") and "« 3 500,50 »" in erreur
+    assert not SubventionFCS.objects.filter(axe=axe).exists()
+
+
+@pytest.mark.django_db
+def test_les_annees_s_affichent_sans_espace(admin_client_fcs, donnees_demo):
+    for liste in ("admin:fcs_enveloppefcs_changelist", "admin:fcs_fondsdeconcours_changelist"):
+        contenu = admin_client_fcs.get(reverse(liste)).content.decode()
+        assert "2021" in contenu and "2\u00a0021" not in contenu and "2 021" not in contenu

@@ -18,7 +18,7 @@ def modifier_montant_dans_l_admin(client, dossier, nouveau: str):
     page = client.get(url)
     assert page.status_code == 200
     donnees = donnees_du_formulaire(page.content.decode(), "dossier_form")
-    assert donnees["lignes_financement-0-montant_accorde"] == "1000.00"
+    assert donnees["lignes_financement-0-montant_accorde"] == "1\u00a0000,00"  # ré-affiché à la française
     donnees["lignes_financement-0-montant_accorde"] = nouveau
     donnees["_save"] = "Enregistrer"
     return client.post(url, donnees)

@@ -69,7 +69,7 @@ def test_le_second_agent_est_prevenu_et_rien_n_est_perdu(deux_agents, dossier):
     assert Dossier.objects.get(pk=dossier.pk).intitule == "Ateliers numériques"
 
     frais = ouvrir(cb, dossier)
-    assert frais["lignes_financement-0-montant_accorde"] == "1500.00"
+    assert frais["lignes_financement-0-montant_accorde"] == "1\u00a0500,00"
     frais["intitule"] = "Ateliers numériques pour les seniors"
     assert cb.post(url(dossier), frais).status_code == 302
     dossier.refresh_from_db()

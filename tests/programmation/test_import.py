@@ -221,7 +221,7 @@ def test_un_classeur_fautif_est_refuse_entier_chaque_erreur_nommee_avec_sa_ligne
         "Dossiers, ligne 6, Quartiers : quartier inconnu : QN99999Z",
         "Dossiers, ligne 7, Pilier : pilier « 9 » inconnu dans le cadre du contrat",
         "Dossiers, ligne 8, N° dossier : le dossier 2022-002 (2022) figure déjà ligne 3",
-        "Financements, ligne 8, Montant sollicité : « beaucoup » n'est pas un montant",
+        f"Financements, ligne 8, Montant sollicité : « beaucoup » n'est pas un montant : {COMMENT_ECRIRE}",
         "Financements, ligne 9, Montant accordé : montant négatif",
         "Financements, ligne 10, N° dossier : le dossier 2022-999 (2022) n'existe pas : "
         "ni dans la feuille Dossiers, ni en base",
@@ -330,7 +330,7 @@ def test_valeurs_enumerees_et_references_refusees_avec_leur_colonne():
         "Dossiers, ligne 2, Statut : « Validé » inconnu (valeurs possibles : Déposé, En instruction, Retenu, "
         "Refusé, Abandonné)",
         "Dossiers, ligne 2, Thématique : la thématique « 2.1 » relève du pilier 2, pas du pilier 1",
-        "Dossiers, ligne 2, Coût total : montant négatif",
+        f"Dossiers, ligne 2, Coût total : « -5 » : un montant ne peut pas être négatif ; {COMMENT_ECRIRE}",
         "Dossiers, ligne 3, Année : « deux mille » n'est pas une année",
         "Dossiers, ligne 3, Coût total : plus de deux décimales",
         "Financements, ligne 2, Financeur : financeur « Mécène » inconnu",
@@ -389,16 +389,35 @@ def test_montants_lus_exactement(valeur, attendu):
     assert lire_montant(valeur) == attendu
 
 
+COMMENT_ECRIRE = (
+    "écrivez les chiffres de 0 à 9, des espaces entre les milliers et une virgule avant les centimes, "
+    "par exemple « 3 500,50 » ou « 12 000 »."
+)
+AU_CENTIME = (
+    "un montant s'écrit au centime près, avec au plus deux chiffres après la virgule ; pour les milliers, "
+    "mettez des espaces, par exemple « 3 500,50 » ou « 12 000 »."
+)
+AMBIGU = (
+    "ne séparez pas les milliers par un point ou une virgule, mais par des espaces, et mettez une seule virgule "
+    "avant les centimes, par exemple « 3 500,50 » ou « 12 000 »."
+)
+
+
 @pytest.mark.parametrize(
     ("valeur", "message"),
     [
         (-1, "montant négatif"),
-        ("-12,00 €", "montant négatif"),
-        ("12,345", "« 12,345 » a plus de deux décimales"),
-        ("12,500", "« 12,500 » a plus de deux décimales"),
+        ("-12,00 €", f"« -12,00 € » : un montant ne peut pas être négatif ; {COMMENT_ECRIRE}"),
+        ("12,345", f"« 12,345 » a plus de deux décimales : {AU_CENTIME}"),
+        ("12,500", f"« 12,500 » a plus de deux décimales : {AU_CENTIME}"),
         (12.345, "plus de deux décimales"),
-        ("douze euros", "« douze euros » n'est pas un montant"),
-        ("1.250.000", "« 1.250.000 » n'est pas un montant"),
+        ("douze euros", f"« douze euros » n'est pas un montant : {COMMENT_ECRIRE}"),
+        ("1.250.000", f"« 1.250.000 » est ambigu : {AMBIGU}"),
+        (
+            "١٢٣",
+            "« ١٢٣ » contient des chiffres autres que 0 à 9 : tapez le montant avec les chiffres 0 à 9, "
+            "par exemple « 3 500,50 » ou « 12 000 ».",
+        ),
         (True, "n'est pas un montant"),
     ],
 )
