@@ -13,6 +13,7 @@ from noyau.admin import LectureSeuleMixin
 from noyau.models import ZERO
 from noyau.nombres import formater_euros
 
+from .controles import FiltreControle
 from .echange.admin import EchangeClasseurAdminMixin
 from .models import (
     BlocNarratif,
@@ -86,6 +87,8 @@ class DossierAdmin(EchangeClasseurAdminMixin, BaseAdmin):
         "lignes_financement__financeur",
         "porteur__type",
         "focus",
+        # Où mènent les liens des contrôles de cohérence (fiche du rapport, tableau de bord).
+        FiltreControle,
     ]
     list_select_related = ["programmation", "porteur", "pilier"]
     search_fields = ["numero", "intitule", "porteur__nom", "porteur__siret"]

@@ -6,6 +6,7 @@ from django.utils.http import urlencode
 from django.views.generic import TemplateView
 
 from contrat_ville.enums import TypePorteur
+from programmation.controles import controles_de_l_annee
 from programmation.enums import StatutDossier
 from programmation.filters import DossierFilterSet, parametres_admin
 from programmation.models import Dossier
@@ -108,6 +109,8 @@ class TableauDeBordView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
                 (point, lien({**valeurs, "annee": point.annee}, **retenus)) for point in tableau.tendance
             ],
             graphiques=self.graphiques(tableau, piliers, financeurs, quartiers),
+            # Les contrôles portent sur toute l'année, quels que soient les autres filtres de la page.
+            anomalies=controles_de_l_annee(valeurs["annee"]),
         )
         return contexte
 
