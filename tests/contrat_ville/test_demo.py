@@ -1,4 +1,4 @@
-"""La commande `demo` : idempotente, elle charge le territoire, les années 2020 et 2021 et les comptes."""
+"""La commande `demo` : idempotente, elle charge le territoire, les années 2020 à 2022 et les comptes."""
 
 import json
 from io import StringIO
@@ -7,7 +7,9 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
+from django.utils import timezone
 
+from avis.models import Consultation
 from comptes import roles
 from comptes.demo import COMPTES
 from contrat_ville.models import ConseilCitoyen, Porteur
@@ -15,6 +17,8 @@ from fcs.models import FondsDeConcours, SubventionFCS
 from noyau.validators import valider_siret
 from programmation import demo as demo_programmation
 from programmation.models import BlocNarratif, Dossier, LigneFinancement
+from rapport.enums import StatutRapport
+from rapport.models import RapportAnnuel
 
 
 def photographie():
@@ -36,16 +40,29 @@ def photographie():
 def test_demo_charge_tout_et_se_relance_sans_rien_dupliquer():
     call_command("demo", stdout=StringIO())
     premiere = photographie()
-    assert premiere[1] == 141 + 132
+    # 141 dossiers 2021 (le rapport), 132 en 2020, et l'année 2022 en consultation (fichier de démonstration).
+    nb_2022 = len(
+        json.loads((settings.BASE_DIR / "fixtures/demo/programmation_2022.json").read_text("utf-8"))
+    )
+    assert nb_2022 > 100
+    assert premiere[1] == 141 + 132 + nb_2022
     assert premiere[4] == 22
     assert premiere[5] == 3
-    assert premiere[6] == 5
+    assert premiere[6] == 5 + 5  # les blocs rédigés de 2021 et de 2022
     assert premiere[8] == 16
 
     sortie = StringIO()
     call_command("demo", stdout=sortie)
     assert photographie() == premiere
     assert "Données de démonstration chargées." in sortie.getvalue()
+    # Le cycle vivant : 2021 reste close, 2022 est en consultation jusqu'après le jour du chargement.
+    consultation = Consultation.objects.get(programmation__annee=2022)
+    assert consultation.date_limite > timezone.localdate() >= consultation.date_envoi
+    assert RapportAnnuel.objects.get(programmation__annee=2022).statut == StatutRapport.EN_CONSULTATION
+    assert Consultation.objects.get(programmation__annee=2021).date_limite < timezone.localdate()
+    assert (
+        Consultation.objects.filter(programmation__annee=2022).count() == 1
+    )  # relancée, la démo ne relance rien
 
     attendus = {
         "agent": (roles.AGENT, True),
