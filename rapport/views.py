@@ -70,7 +70,8 @@ def _contexte_fiche(rapport: RapportAnnuel, annee: int, utilisateur) -> dict:
         contexte["repartition"] = contenu["repartition"]
         # S'y ajoutent le SIRET (open data) et les blocs à rédiger, montrés sans entrer dans la confirmation « en
         # connaissance de cause » de l'approbation, qui porte sur ce que le rapport imprime de la programmation.
-        contexte["anomalies"] = controles_du_rapport(contenu) + controles_hors_rapport(rapport.programmation)
+        contexte["anomalies"] = controles_du_rapport(contenu)
+        contexte["autres_controles"] = controles_hors_rapport(rapport.programmation)
     # Une consultation n'existe qu'à partir de l'étape « en consultation » (c'est elle qui la lance).
     if rapport.statut in (StatutRapport.EN_CONSULTATION, StatutRapport.DEFINITIF):
         contexte["consultation"] = etat_consultation(rapport.programmation)

@@ -204,6 +204,7 @@ def test_l_approbation_retient_ce_que_le_rapport_imprime_et_la_fiche_montre_le_r
     assert "porteur_sans_siret" not in codes and "blocs_manquants" not in codes
     client.force_login(utilisateur("directeur-fiche", role=roles.DIRECTEUR))
     fiche = unescape(client.get("/rapport-annuel/2066/").content.decode())
-    assert "3 points à vérifier" in fiche
+    assert "1 point à vérifier avant l'approbation" in fiche
+    assert "2 autres points à corriger" in fiche and "ils ne retiennent pas l'approbation" in fiche
     assert "Régie de quartier : 30\u00a0000,00\u00a0€ accordés" in fiche
     assert "Perspectives" in fiche and "Rédiger le premier bloc manquant" in fiche
