@@ -22,11 +22,12 @@ class FiltreSource(admin.SimpleListFilter):
 
 
 class JournalChangeList(ChangeList):
-    """La page de la liste nomme les objets liés de toutes ses entrées d'un coup (une requête par modèle lié)."""
+    """La page de la liste nomme les objets liés de toutes ses entrées d'un coup : une requête par modèle lié, les
+    mêmes pour toute page, quel que soit le journal."""
 
     def get_results(self, request):
         super().get_results(request)
-        self.result_list = rendre_lisibles(self.result_list)
+        self.result_list = rendre_lisibles(self.result_list, chaque_modele=True)
 
 
 @admin.register(EntreeJournal)

@@ -147,6 +147,11 @@ def modeles_audites() -> list[type[models.Model]]:
     return list(_registre)
 
 
+def champs_audites(modele) -> list[models.Field]:
+    """Les champs dont un modèle audité trace les changements."""
+    return _registre[modele].champs()
+
+
 def est_audite(modele) -> bool:
     return modele in _registre
 

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.db.models import Q
 
-from .audit import champ_du_modele, resumer
+from .audit import champ_du_modele, champs_audites, modeles_audites, resumer
 from .models import EntreeJournal
 
 
@@ -41,10 +41,27 @@ def _nom(obj, using: str) -> str:
         return f"{obj._meta.verbose_name} n° {obj.pk}"
 
 
-def noms_des_objets_lies(entrees) -> dict:
+def modeles_lies() -> list:
+    """Les modèles que désignent les clés étrangères des modèles audités (porteur, pilier, financeur…)."""
+    lies = {
+        f.related_model
+        for modele in modeles_audites()
+        for f in champs_audites(modele)
+        if isinstance(f, models.ForeignKey)
+    }
+    return sorted(lies, key=lambda m: m._meta.label)
+
+
+def noms_des_objets_lies(entrees, *, chaque_modele: bool = False) -> dict:
     """(modèle, pk en texte) → nom, pour chaque clé étrangère citée par les changements des entrées : une requête
-    par modèle lié (porteur, pilier, financeur…), quel que soit le nombre d'entrées."""
+    par modèle lié (porteur, pilier, financeur…), quel que soit le nombre d'entrées.
+
+    `chaque_modele` : une requête pour chaque modèle lié, cité ou non, si bien que la page coûte toujours le même
+    nombre de requêtes, quel que soit son contenu (la liste du journal)."""
     cles = defaultdict(set)
+    if chaque_modele:
+        for modele in modeles_lies():
+            cles[modele] = set()
     for entree in entrees:
         modele = entree.type_objet.model_class()
         if modele is None:
@@ -67,16 +84,17 @@ def noms_des_objets_lies(entrees) -> dict:
             # Une valeur qui n'est plus une clé valable reste « n° … ».
             with suppress(ValidationError):
                 valides.add(pk.to_python(v))
-        for obj in qs.filter(pk__in=valides):
+        # Sans clé citée, la même requête sur aucune ligne : le nombre de requêtes ne dépend pas du contenu.
+        for obj in qs.filter(pk__in=valides) if valides else qs.filter(pk__isnull=True):
             noms[(modele, str(obj.pk))] = _nom(obj, qs.db)
     return noms
 
 
-def rendre_lisibles(entrees) -> list:
+def rendre_lisibles(entrees, *, chaque_modele: bool = False) -> list:
     """Ajoute à chaque entrée `resume_lisible` : les changements avec le nom des objets liés (« porteur :
     Association X → Association Y » et non « n° 12 → n° 67 »). Rend la liste."""
     entrees = list(entrees)
-    noms = noms_des_objets_lies(entrees)
+    noms = noms_des_objets_lies(entrees, chaque_modele=chaque_modele)
     for entree in entrees:
         modele = entree.type_objet.model_class()
         entree.resume_lisible = (
