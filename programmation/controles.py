@@ -39,6 +39,7 @@ class Anomalie:
     bloquante: bool = False
     lien: str = ""
     conseil: str = ""
+    suite: str = ""  # sous des exemples tronqués : « … 41 porteurs au total »
 
 
 def _retenu() -> Q:
@@ -169,7 +170,21 @@ def controles_des_dossiers(
 
     `du_rapport` : True, ceux qui portent sur ce que le rapport imprime ; False, les autres ; None, tous."""
     controles = [c for c in CONTROLES_DOSSIERS if du_rapport is None or c.rapport == du_rapport]
-    nombres = dossiers.order_by().aggregate(**{c.code: Count("pk", filter=c.condition()) for c in controles})
+    comptes = {c.code: Count("pk", filter=c.condition()) for c in controles}
+    if "porteur_sans_siret" in comptes:
+        # Les exemples de ce contrôle sont des porteurs : on compte aussi les porteurs.
+        comptes["porteurs_sans_siret"] = Count(
+            "porteur", distinct=True, filter=PAR_CODE["porteur_sans_siret"].condition()
+        )
+    nombres = dossiers.order_by().aggregate(**comptes)
+
+    def suite(c: ControleDossiers) -> str:
+        if c.code == "porteur_sans_siret":
+            n, unite = nombres["porteurs_sans_siret"], "porteurs"
+        else:
+            n, unite = nombres[c.code], "dossiers"
+        return f"… {n} {unite} au total" if n > NB_EXEMPLES else ""
+
     return tuple(
         Anomalie(
             code=c.code,
@@ -178,6 +193,7 @@ def controles_des_dossiers(
             exemples=tuple(_exemples(c, dossiers)),
             lien=lien_des_dossiers(annee, c.code) if annee is not None else "",
             conseil=c.conseil,
+            suite=suite(c),
         )
         for c in controles
         if nombres[c.code]

@@ -208,3 +208,23 @@ def test_l_approbation_retient_ce_que_le_rapport_imprime_et_la_fiche_montre_le_r
     assert "2 autres points à corriger" in fiche and "ils ne retiennent pas l'approbation" in fiche
     assert "Régie de quartier : 30\u00a0000,00\u00a0€ accordés" in fiche
     assert "Perspectives" in fiche and "Rédiger le premier bloc manquant" in fiche
+
+
+@pytest.mark.django_db
+def test_les_exemples_tronques_disent_combien_de_porteurs_ou_de_dossiers_en_tout():
+    programmation = annee_propre(2067)
+    for i in range(12):
+        porteur = Porteur.objects.create(nom=f"Association n° {i:02d}", type=TypePorteur.ASSOCIATION)
+        for j in range(2):  # deux dossiers par porteur : 24 dossiers, 12 porteurs
+            dossier(
+                programmation,
+                f"2067-1{i:02d}{j}",
+                porteur_=porteur,
+                lignes=[(CodeFinanceur.AGGLO, NatureCredits.SPECIFIQUE, "12000")],
+                quartiers=(),
+            )
+    anomalies = par_code(2067)
+    siret = anomalies["porteur_sans_siret"]
+    assert (siret.nombre, len(siret.exemples), siret.suite) == (24, 10, "… 12 porteurs au total")
+    quartier = anomalies["sans_quartier"]
+    assert (quartier.nombre, len(quartier.exemples), quartier.suite) == (24, 10, "… 24 dossiers au total")
