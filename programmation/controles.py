@@ -208,8 +208,10 @@ def blocs_manquants(programmation: Programmation) -> Anomalie | None:
         .values_list("type", flat=True)
     )
     manquants = [t for t in TypeBloc if t.value not in presents]
-    if not manquants:
-        return None
+    return _anomalie_blocs(programmation, manquants) if manquants else None
+
+
+def _anomalie_blocs(programmation: Programmation, manquants: list[TypeBloc]) -> Anomalie:
     ajout = reverse("admin:programmation_blocnarratif_add")
     return Anomalie(
         code="blocs_manquants",
@@ -229,13 +231,59 @@ def controles_hors_rapport(programmation: Programmation) -> tuple[Anomalie, ...]
 
 
 def controles_de_l_annee(annee: int) -> tuple[Anomalie, ...]:
-    """Tous les contrôles des données de l'année (tableau de bord) : dossiers, puis blocs du rapport."""
+    """Tous les contrôles des données de l'année, avec leurs exemples : dossiers, puis blocs du rapport."""
     programmation = Programmation.objects.filter(annee=annee).first()
     if programmation is None:
         return ()
     anomalies = controles_des_dossiers(Dossier.objects.filter(programmation=programmation), annee)
     bloc = blocs_manquants(programmation)
     return anomalies + ((bloc,) if bloc else ())
+
+
+def synthese_des_controles(programmation: Programmation | None) -> tuple[Anomalie, ...]:
+    """Les mêmes contrôles, comptés sans exemples, en une seule requête (le tableau de bord) : chaque contrôle
+    est une sous-requête sur les dossiers de l'année, chaque rubrique rédigée un `Exists`."""
+    if programmation is None:
+        return ()
+
+    def compte(controle: ControleDossiers) -> Subquery:
+        concernes = (
+            Dossier.objects.filter(programmation=OuterRef("pk"))
+            .filter(controle.condition())
+            .order_by()
+            .values("programmation")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return Subquery(concernes)
+
+    blocs = {
+        f"bloc_{t.value}": Exists(
+            BlocNarratif.objects.filter(programmation=OuterRef("pk"), type=t).exclude(texte="")
+        )
+        for t in TypeBloc
+    }
+    ligne = (
+        Programmation.objects.filter(pk=programmation.pk)
+        .annotate(**{c.code: compte(c) for c in CONTROLES_DOSSIERS}, **blocs)
+        .values(*PAR_CODE, *blocs)
+        .get()
+    )
+    anomalies = [
+        Anomalie(
+            code=c.code,
+            libelle=c.libelle,
+            nombre=ligne[c.code],
+            lien=lien_des_dossiers(programmation.annee, c.code),
+            conseil=c.conseil,
+        )
+        for c in CONTROLES_DOSSIERS
+        if ligne[c.code]
+    ]
+    manquants = [t for t in TypeBloc if not ligne[f"bloc_{t.value}"]]
+    if manquants:
+        anomalies.append(_anomalie_blocs(programmation, manquants))
+    return tuple(anomalies)
 
 
 class FiltreControle(admin.SimpleListFilter):

@@ -6,7 +6,7 @@ from django.utils.http import urlencode
 from django.views.generic import TemplateView
 
 from contrat_ville.enums import TypePorteur
-from programmation.controles import controles_de_l_annee
+from programmation.controles import synthese_des_controles
 from programmation.enums import StatutDossier
 from programmation.filters import DossierFilterSet, parametres_admin
 from programmation.models import Dossier
@@ -114,8 +114,9 @@ class TableauDeBordView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
                 (point, lien({**valeurs, "annee": point.annee}, **retenus)) for point in tableau.tendance
             ],
             graphiques=self.graphiques(tableau, piliers, financeurs, quartiers),
-            # Les contrôles portent sur toute l'année, quels que soient les autres filtres de la page.
-            anomalies=controles_de_l_annee(valeurs["annee"]),
+            # Les contrôles portent sur toute l'année, quels que soient les autres filtres de la page : comptés en
+            # une requête ; leurs exemples sont sur la fiche du rapport.
+            anomalies=synthese_des_controles(tableau.programmation),
         )
         return contexte
 

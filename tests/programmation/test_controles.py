@@ -9,7 +9,7 @@ from comptes import roles
 from contrat_ville.enums import CodeFinanceur, NatureCredits, TypePorteur
 from contrat_ville.models import Porteur, Thematique
 from noyau.nombres import formater_euros
-from programmation.controles import SEUIL_OPEN_DATA, controles_de_l_annee
+from programmation.controles import SEUIL_OPEN_DATA, controles_de_l_annee, synthese_des_controles
 from programmation.enums import StatutDossier, TypeBloc
 from programmation.models import BlocNarratif
 from tests.comptes import utilisateur
@@ -109,6 +109,10 @@ def test_chaque_controle_sonne_et_mene_au_seul_dossier_concerne(client, agent, c
     # Le lien ouvre la liste des dossiers de l'admin sur l'année et ce seul dossier.
     assert "programmation__annee=2061" in anomalie.lien and f"controle={code}" in anomalie.lien
     assert numeros_listes(client, anomalie.lien) == ["2061-014"]
+    # Le tableau de bord compte le même point, mène au même endroit.
+    synthese = {a.code: a for a in synthese_des_controles(programmation)}
+    assert synthese.keys() == anomalies.keys()  # un dossier sans ligne est aussi sans montant accordé
+    assert (synthese[code].nombre, synthese[code].lien) == (1, anomalie.lien)
 
 
 @pytest.mark.django_db
@@ -168,6 +172,18 @@ def test_nombre_de_requetes_borne(django_assert_max_num_queries):
     with django_assert_max_num_queries(12):
         anomalies = par_code(2064)
     assert anomalies["sans_ligne"].nombre == 30 and len(anomalies["sans_ligne"].exemples) == 10
+    # Le tableau de bord les compte tous, blocs compris, en une seule requête.
+    BlocNarratif.objects.filter(programmation=programmation, type=TypeBloc.PNRU).delete()
+    with django_assert_max_num_queries(1):
+        synthese = {a.code: a for a in synthese_des_controles(programmation)}
+    assert {code: a.nombre for code, a in synthese.items()} == {
+        "sans_quartier": 30,
+        "sans_ligne": 30,
+        "retenus_sans_montant": 30,
+        "focus_sans_description": 30,
+        "blocs_manquants": 1,
+    }
+    assert synthese["blocs_manquants"].exemples == (TypeBloc.PNRU.label,)
 
 
 @pytest.mark.django_db
