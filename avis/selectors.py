@@ -34,7 +34,9 @@ def contact_du_portail(utilisateur) -> Contact:
 def destinataires_du_contact(contact: Contact):
     return (
         Destinataire.objects.filter(organisme_id=contact.organisme_id, consultation__lancee_le__isnull=False)
-        .select_related("consultation__programmation", "organisme__commune", "organisme__conseil_citoyen")
+        .select_related(
+            "consultation__programmation__contrat", "organisme__commune", "organisme__conseil_citoyen"
+        )
         .order_by("-consultation__date_envoi")
     )
 
@@ -46,10 +48,36 @@ def access_destinataire_by_id(contact: Contact, consultation_id: int) -> Destina
     return destinataire
 
 
+@dataclass(frozen=True)
+class ContactService:
+    """Qui joindre au service Politique de la Ville pour une consultation : saisi sur le contrat."""
+
+    nom: str
+    courriel: str
+    telephone: str
+
+    @property
+    def telephone_international(self) -> str:
+        """Pour un lien `tel:` : « 03 53 01 21 64 » devient « +33353012164 »."""
+        chiffres = "".join(c for c in self.telephone if c.isdigit() or c == "+")
+        return "+33" + chiffres[1:] if chiffres.startswith("0") else chiffres
+
+
+def contact_du_service(consultation: Consultation | None) -> ContactService | None:
+    """Le contact du service pour le contrat de la consultation (None s'il n'est pas saisi) ; sans requête si le
+    contrat est déjà chargé (`destinataires_du_contact`)."""
+    if consultation is None:
+        return None
+    contrat = consultation.programmation.contrat
+    if not (contrat.contact_nom or contrat.contact_courriel or contrat.contact_telephone):
+        return None
+    return ContactService(contrat.contact_nom, contrat.contact_courriel, contrat.contact_telephone)
+
+
 def access_avis_by_id(utilisateur, avis_id: int) -> Avis:
     """L'avis si l'utilisateur est un contact de son organisme, ou un agent qui peut voir les avis ; sinon 404."""
     avis = Avis.objects.select_related(
-        "consultation__programmation",
+        "consultation__programmation__contrat",
         "organisme__commune",
         "organisme__conseil_citoyen",
         "depose_par",

@@ -35,8 +35,21 @@ def accueil(request):
             organisme_id=contact.organisme_id, consultation_id__in=[d.consultation_id for d in destinataires]
         )
     }
-    lignes = [(d, avis.get(d.consultation_id)) for d in destinataires]
-    return render(request, "avis/accueil.html", {"contact": contact, "lignes": lignes})
+    # (organisme consulté, avis déposé, l'avis peut-il encore être déposé) : après la date limite sans réponse, la
+    # page dit « réputé favorable », pas « à déposer ».
+    lignes = [
+        (d, avis.get(d.consultation_id), selectors.peut_deposer(d, avis_depose=d.consultation_id in avis))
+        for d in destinataires
+    ]
+    return render(
+        request,
+        "avis/accueil.html",
+        {
+            "contact": contact,
+            "lignes": lignes,
+            "service": selectors.contact_du_service(destinataires[0].consultation if destinataires else None),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -76,6 +89,7 @@ def consultation(request, pk):
             "avis": avis,
             "form": form,
             "modifiable": modifiable,
+            "service": selectors.contact_du_service(destinataire.consultation),
         },
         status=statut,
     )
@@ -104,7 +118,11 @@ def projet_de_rapport(request, pk):
 def recu(request, pk):
     contact = selectors.contact_du_portail(request.user)
     avis = selectors.access_avis_by_id(request.user, pk)
-    return render(request, "avis/recu.html", {"contact": contact, "avis": avis})
+    return render(
+        request,
+        "avis/recu.html",
+        {"contact": contact, "avis": avis, "service": selectors.contact_du_service(avis.consultation)},
+    )
 
 
 @require_GET

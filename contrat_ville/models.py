@@ -22,6 +22,15 @@ class Contrat(models.Model):
     quartiers = models.ManyToManyField(
         "Quartier", verbose_name="quartiers", related_name="contrats", blank=True
     )
+    # Le contact que le portail donne aux communes et conseils citoyens consultés : une donnée du service.
+    contact_nom = models.CharField(
+        "contact du service (nom)",
+        max_length=200,
+        blank=True,
+        help_text="Montré sur le portail des avis, par ex. « Camille Lefebvre, service Politique de la Ville ».",
+    )
+    contact_courriel = models.EmailField("contact du service (courriel)", blank=True)
+    contact_telephone = models.CharField("contact du service (téléphone)", max_length=30, blank=True)
 
     class Meta:
         verbose_name = "contrat de ville"

@@ -1,7 +1,5 @@
 """Base commune des pages d'administration : enregistrer en haut, traçabilité créé/modifié par."""
 
-import datetime
-
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 
@@ -10,7 +8,7 @@ from noyau.models import Trace
 
 from . import audit
 from .concurrence import CHAMP_JETON, formulaire_verrouille, version_de
-from .selectors import entrees_de
+from .selectors import entrees_de, rendre_lisibles
 
 LIMITE_HISTORIQUE = 500
 
@@ -41,15 +39,14 @@ class BaseAdmin(RechercheSansAccentsMixin, admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def history_view(self, request, object_id, extra_context=None):
-        """L'historique d'un objet audité est son journal d'audit : qui, quand (UTC), avant → après."""
+        """L'historique d'un objet audité est son journal d'audit : qui, quand (heure de Paris), d'où, avant → après,
+        les objets liés nommés (une requête par modèle lié, quel que soit le nombre d'entrées)."""
         if not audit.est_audite(self.model):
             return super().history_view(request, object_id, extra_context)
         obj = self.get_object(request, unquote(object_id))
         contexte = {}
         if obj is not None:
-            entrees = list(entrees_de(obj)[: LIMITE_HISTORIQUE + 1])
-            for e in entrees:
-                e.horodatage_utc = e.horodatage.astimezone(datetime.UTC)
+            entrees = rendre_lisibles(entrees_de(obj)[: LIMITE_HISTORIQUE + 1])
             contexte = {
                 "journal": entrees[:LIMITE_HISTORIQUE],
                 "journal_tronque": len(entrees) > LIMITE_HISTORIQUE,

@@ -1,4 +1,5 @@
-"""Journal d'audit : qui a créé, modifié ou supprimé quoi, quand (UTC), et de quelle valeur à quelle valeur.
+"""Journal d'audit : qui a créé, modifié ou supprimé quoi, quand (rangé en UTC, montré à l'heure de Paris), et de
+quelle valeur à quelle valeur.
 
 Mode d'emploi pour les autres applications :
 
@@ -189,6 +190,11 @@ def modeles_audites() -> list[type[models.Model]]:
     return list(_registre)
 
 
+def champs_audites(modele) -> list[models.Field]:
+    """Les champs dont un modèle audité trace les changements."""
+    return _registre[modele].champs()
+
+
 def est_audite(modele) -> bool:
     return modele in _registre
 
@@ -235,7 +241,8 @@ def _difference(avant: dict, apres: dict) -> dict[str, list]:
     return {nom: [avant.get(nom), apres[nom]] for nom in apres if avant.get(nom) != apres[nom]}
 
 
-def _lisible(champ: models.Field | None, valeur) -> str:
+def _lisible(champ: models.Field | None, valeur, noms: dict | None = None) -> str:
+    """La valeur telle qu'un agent la lit ; `noms` donne le nom des objets liés, (modèle, pk en texte) → nom."""
     if valeur is None or valeur == "":
         return "—"
     if champ is None:
@@ -247,21 +254,26 @@ def _lisible(champ: models.Field | None, valeur) -> str:
     if isinstance(champ, models.BooleanField):
         return "oui" if valeur else "non"
     if isinstance(champ, models.ForeignKey):
-        return f"n° {valeur}"
+        nom = (noms or {}).get((champ.related_model, str(valeur)))
+        return nom if nom is not None else f"n° {valeur}"
     if isinstance(champ, models.ManyToManyField):
         return ", ".join(map(str, valeur)) or "—"
     return str(valeur)
 
 
-def resumer(modele, changements: dict) -> str:
+def champ_du_modele(modele, nom: str) -> models.Field | None:
+    try:
+        return modele._meta.get_field(nom)
+    except Exception:  # noqa: BLE001 - champ retiré depuis (ou modèle disparu) : on garde le nom brut
+        return None
+
+
+def resumer(modele, changements: dict, noms: dict | None = None) -> str:
     morceaux = []
     for nom, (avant, apres) in changements.items():
-        try:
-            champ = modele._meta.get_field(nom)
-            libelle = str(champ.verbose_name)
-        except Exception:  # noqa: BLE001 - champ retiré depuis : on garde le nom brut
-            champ, libelle = None, nom
-        morceaux.append(f"{libelle} : {_lisible(champ, avant)} → {_lisible(champ, apres)}")
+        champ = champ_du_modele(modele, nom) if modele is not None else None
+        libelle = str(champ.verbose_name) if champ is not None else nom
+        morceaux.append(f"{libelle} : {_lisible(champ, avant, noms)} → {_lisible(champ, apres, noms)}")
     return " ; ".join(morceaux)
 
 

@@ -2,6 +2,19 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+
+# D'où vient une écriture, dit en mots (la colonne `source` garde le code court).
+SOURCES = {
+    "admin": "saisie dans l'administration",
+    "import": "import d'un classeur",
+    "portail": "portail des avis (commune ou conseil citoyen)",
+    "web": "pages du service (tableau de bord, rapport annuel)",
+    "rapport": "étape du cycle du rapport annuel",
+    "commande": "commande d'exploitation (démonstration, restauration)",
+    "script": "script",
+    "systeme": "traitement automatique",
+}
 
 
 class EntreeJournal(models.Model):
@@ -13,7 +26,8 @@ class EntreeJournal(models.Model):
         MODIFICATION = "modification", "modification"
         SUPPRESSION = "suppression", "suppression"
 
-    horodatage = models.DateTimeField("le (UTC)", db_index=True)
+    # Rangé en UTC comme toute date de Django (USE_TZ) ; montré à l'heure de Paris (TIME_ZONE).
+    horodatage = models.DateTimeField("le", db_index=True)
     utilisateur = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="par",
@@ -44,4 +58,9 @@ class EntreeJournal(models.Model):
         indexes = [models.Index(fields=["type_objet", "objet_id"])]
 
     def __str__(self):
-        return f"{self.horodatage:%d/%m/%Y %H:%M} {self.nom_utilisateur or 'système'} : {self.get_action_display()} de {self.objet_repr}"
+        le = timezone.localtime(self.horodatage)
+        return f"{le:%d/%m/%Y %H:%M} {self.nom_utilisateur or 'système'} : {self.get_action_display()} de {self.objet_repr}"
+
+    @property
+    def source_lisible(self) -> str:
+        return SOURCES.get(self.source, self.source)

@@ -14,6 +14,7 @@ from noyau.models import ZERO
 from noyau.nombres import formater_euros
 
 from .approbation import MotifApresApprobationMixin
+from .controles import FiltreControle
 from .echange.admin import EchangeClasseurAdminMixin
 from .enums import StatutDossier
 from .filters import FiltreAnnee, FiltreParCode
@@ -204,6 +205,8 @@ class DossierAdmin(MotifApresApprobationMixin, EchangeClasseurAdminMixin, BaseAd
         "lignes_financement__financeur",
         "porteur__type",
         "focus",
+        # Où mènent les liens des contrôles de cohérence (fiche du rapport, tableau de bord).
+        FiltreControle,
     ]
     list_select_related = ["programmation", "porteur", "pilier"]
     search_fields = ["numero", "intitule", "porteur__nom", "porteur__siret"]

@@ -1,4 +1,5 @@
-"""Données de démonstration de la programmation : porteurs, années 2020 et 2021, blocs rédigés du rapport 2021.
+"""Données de démonstration de la programmation : porteurs, années 2020 et 2021, blocs rédigés du rapport 2021 ;
+l'année 2022 (en consultation) est chargée à part, par `charger_annee_en_cours`.
 
 Lit les fichiers committés de `fixtures/demo/` (écrits une fois par `fixtures/demo/generer.py`) ; rien n'est
 tiré au hasard ici. Idempotent : un second chargement ne crée rien et remet les dossiers de démonstration dans
@@ -20,6 +21,9 @@ from .models import BlocNarratif, Dossier, LigneFinancement, Programmation
 
 DOSSIER = settings.BASE_DIR / "fixtures" / "demo"
 ANNEES = (2020, 2021)
+# L'année dont le projet de rapport est en consultation dans la démonstration (chargée par `rapport.demo`, qui
+# lance sa consultation) : inventée comme 2020, avec ses blocs rédigés.
+ANNEE_EN_COURS = 2022
 CHAMPS_DOSSIER = [
     "intitule",
     "porteur",
@@ -196,3 +200,16 @@ def charger() -> BilanDemo:
         bilan.lignes += lignes
     bilan.blocs = charger_blocs(2021)
     return bilan
+
+
+@transaction.atomic
+def charger_annee_en_cours() -> BilanDemo:
+    """La programmation 2022 et ses blocs rédigés : l'année que la démonstration soumet à la consultation."""
+    contrat = Contrat.objects.order_by("date_signature").first()
+    if contrat is None:
+        raise RuntimeError("Chargez d'abord le référentiel : manage.py charger_referentiel.")
+    porteurs = charger_porteurs()
+    dossiers, lignes = charger_programmation(ANNEE_EN_COURS, contrat, porteurs)
+    return BilanDemo(
+        porteurs=len(porteurs), dossiers=dossiers, lignes=lignes, blocs=charger_blocs(ANNEE_EN_COURS)
+    )

@@ -23,6 +23,7 @@ from fcs.selectors import SyntheseFCS, synthese_fcs
 from noyau.models import ZERO
 from noyau.nombres import arrondi, formater_euros, taux
 
+from .controles import Anomalie, controles_des_dossiers
 from .enums import StatutDossier
 from .models import BlocNarratif, Dossier, LigneFinancement, Programmation
 
@@ -257,33 +258,6 @@ def blocs_narratifs(programmation: Programmation) -> dict[str, BlocNarratif]:
     return {bloc.type: bloc for bloc in programmation.blocs.all()}
 
 
-@dataclass(frozen=True)
-class Anomalie:
-    """Un point à vérifier avant d'approuver le rapport ; `exemples` en montre quelques-uns."""
-
-    code: str
-    libelle: str
-    nombre: int = 0
-    exemples: tuple[str, ...] = ()
-    bloquante: bool = False
-
-
-NB_EXEMPLES = 10
-
-
-def _anomalie_dossiers(code: str, libelle: str, qs: QuerySet) -> Anomalie | None:
-    exemples = list(qs.order_by("numero").values_list("numero", "intitule")[: NB_EXEMPLES + 1])
-    if not exemples:
-        return None
-    nombre = qs.count() if len(exemples) > NB_EXEMPLES else len(exemples)
-    return Anomalie(
-        code=code,
-        libelle=libelle,
-        nombre=nombre,
-        exemples=tuple(f"{numero} – {intitule}" for numero, intitule in exemples[:NB_EXEMPLES]),
-    )
-
-
 def controles_coherence(
     dossiers: QuerySet[Dossier],
     *,
@@ -291,6 +265,7 @@ def controles_coherence(
     repartition: RepartitionPiliers,
     operateurs: OperateursAssociatifs,
     fcs,
+    annee: int | None = None,
 ) -> tuple[Anomalie, ...]:
     """Contrôles montrés avant l'approbation : les totaux se recoupent-ils, que manque-t-il aux données ?
 
@@ -345,30 +320,8 @@ def controles_coherence(
                     nombre=1,
                 )
             )
-    retenus = dossiers_retenus(dossiers)
-    lignes_accordees = LigneFinancement.objects.filter(dossier=OuterRef("pk"), montant_accorde__gt=0)
-    anomalies.append(
-        _anomalie_dossiers(
-            "retenus_sans_montant",
-            "Dossiers retenus sans aucun montant accordé",
-            retenus.filter(~Exists(lignes_accordees)),
-        )
-    )
-    lignes_sans_nature = LigneFinancement.objects.filter(dossier=OuterRef("pk"), nature="")
-    anomalies.append(
-        _anomalie_dossiers(
-            "lignes_sans_nature",
-            "Dossiers retenus ayant une ligne de financement sans nature (droit commun ou spécifique)",
-            retenus.filter(Exists(lignes_sans_nature)),
-        )
-    )
-    anomalies.append(
-        _anomalie_dossiers(
-            "sans_quartier",
-            "Dossiers retenus sans quartier",
-            retenus.filter(~Exists(Dossier.quartiers.through.objects.filter(dossier=OuterRef("pk")))),
-        )
-    )
+    # Ce qui manque aux dossiers et se verrait dans le rapport (quartier, lignes, montants, thématique, focus).
+    anomalies.extend(controles_des_dossiers(dossiers, annee, du_rapport=True))
     return tuple(a for a in anomalies if a is not None)
 
 

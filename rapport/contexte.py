@@ -138,6 +138,7 @@ def controles_du_rapport(contexte: dict) -> tuple[selectors.Anomalie, ...]:
         repartition=contexte["repartition"],
         operateurs=contexte["operateurs"],
         fcs=contexte["fcs"],
+        annee=annee,
     )
 
 

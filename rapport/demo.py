@@ -4,6 +4,16 @@ Le projet, adopté le 27/09/2022, est soumis le 07/10/2022 avec une date limite 
 courrier du 24/10, Auchel par délibération du 26/10, Nœux-les-Mines par délibération du 03/11 ; les autres
 organismes, sans réponse, sont réputés favorables. Les comptes « service commune de Béthune » et « conseil
 citoyen du Mont-Liébaut » (créés par `comptes.demo`) sont rattachés à leur organisme.
+
+2021 reste l'histoire close du rapport réel. Pour montrer le cycle vivant, la démonstration ajoute l'année 2022 (ses
+dossiers sont inventés, comme ceux de 2020) dont le projet de rapport suit les étapes du service, par la même
+machine que le directeur (`faire_avancer_rapport`) : adopté en conseil communautaire dix jours avant le chargement
+de la démonstration, soumis aux communes et conseils citoyens trois jours avant, réponses attendues jusqu'à six
+semaines après l'envoi. Les dates suivent le jour du chargement : après `make run`, la consultation 2022 est
+ouverte et `commune.bethune` peut déposer son avis aussitôt. Un second chargement ne relance rien.
+
+Le contact du service que le portail donne aux organismes consultés est une donnée du contrat (saisie dans
+l'administration) ; la démonstration la renseigne si elle est vide, avec un numéro réservé à la fiction (ARCEP).
 """
 
 import datetime
@@ -14,16 +24,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from avis import services
+from avis.dates import un_mois_apres
 from avis.enums import Decision
 from avis.models import Avis, Consultation, Contact, Organisme
-from contrat_ville.models import Commune, ConseilCitoyen
+from contrat_ville.models import Commune, ConseilCitoyen, Contrat
 from noyau.empreintes import empreinte
+from programmation import demo as demo_programmation
 from programmation.models import Programmation
 from rapport.enums import StatutRapport
 from rapport.models import RapportAnnuel, TransitionRapport
 
 from .contexte import contexte_du_rapport
 from .rendu import pdf_a_enregistrer, rendre_pdf
+from .services import faire_avancer_rapport
 
 ENVOI = datetime.date(2022, 10, 7)
 LIMITE = datetime.date(2022, 11, 7)
@@ -38,6 +51,17 @@ REPONSES = (
     ),
 )
 CONTACTS = (("commune.bethune", "62119", None), ("cc.mont-liebaut", None, "QN06208M"))
+CONTACT_DU_SERVICE = {
+    "contact_nom": "Camille Lefebvre, service Politique de la Ville de l'Agglomération",
+    "contact_courriel": "politique-ville@agglo.example",
+    # 03 53 01 xx xx : plage que l'ARCEP réserve aux œuvres de fiction (Hauts-de-France).
+    "contact_telephone": "03 53 01 21 64",
+}
+# Le cycle vivant : jours avant le chargement de la démonstration.
+JOURS_DEPUIS_ADOPTION = 10
+JOURS_DEPUIS_ENVOI = 3
+# Six semaines environ : le mois légal et deux semaines.
+DELAI_DE_REPONSE_EN_PLUS = datetime.timedelta(days=14)
 
 
 def _pdf(titre: str) -> bytes:
@@ -118,4 +142,50 @@ def charger() -> str:
         )
         if not avis.deliberation:
             avis.deliberation.save("deliberation.pdf", ContentFile(_pdf(titre)), save=True)
-    return f"consultation 2021 : {consultation.destinataires.count()} organismes, {consultation.avis.count()} avis"
+    resume_2021 = f"consultation 2021 : {consultation.destinataires.count()} organismes, {consultation.avis.count()} avis"
+    return f"{resume_2021} ; {charger_consultation_ouverte(directeur)}"
+
+
+def renseigner_contact_du_service() -> None:
+    for contrat in Contrat.objects.all():
+        vides = {champ: valeur for champ, valeur in CONTACT_DU_SERVICE.items() if not getattr(contrat, champ)}
+        if vides:
+            Contrat.objects.filter(pk=contrat.pk).update(**vides)
+
+
+def charger_consultation_ouverte(directeur) -> str:
+    """L'année 2022 et son projet de rapport adopté puis soumis, par les étapes du service (voir plus haut)."""
+    renseigner_contact_du_service()
+    demo_programmation.charger_annee_en_cours()
+    annee = demo_programmation.ANNEE_EN_COURS
+    if directeur is None:
+        return f"pas de directeur : consultation {annee} non lancée"
+    rapport, _ = RapportAnnuel.objects.get_or_create(programmation=Programmation.objects.get(annee=annee))
+    aujourdhui = timezone.localdate()
+    envoi = aujourdhui - datetime.timedelta(days=JOURS_DEPUIS_ENVOI)
+    if rapport.statut == StatutRapport.PROJET:
+        rapport = faire_avancer_rapport(
+            rapport=rapport,
+            vers=StatutRapport.ADOPTE,
+            par=directeur,
+            date=aujourdhui - datetime.timedelta(days=JOURS_DEPUIS_ADOPTION),
+            commentaire="Démonstration : séance du conseil communautaire.",
+            source="commande",
+        )
+    if rapport.statut == StatutRapport.ADOPTE:
+        rapport = faire_avancer_rapport(
+            rapport=rapport,
+            vers=StatutRapport.EN_CONSULTATION,
+            par=directeur,
+            date=envoi,
+            date_limite=un_mois_apres(envoi) + DELAI_DE_REPONSE_EN_PLUS,
+            commentaire="Démonstration : projet soumis aux communes et conseils citoyens.",
+            source="commande",
+        )
+    consultation = Consultation.objects.filter(programmation=rapport.programmation).first()
+    if consultation is None:
+        return f"rapport {annee} : {rapport.get_statut_display()}"
+    return (
+        f"consultation {annee} ouverte jusqu'au {consultation.date_limite:%d/%m/%Y} : "
+        f"{consultation.destinataires.count()} organismes, {consultation.avis.count()} avis"
+    )

@@ -13,6 +13,7 @@ from avis.models import Consultation
 from avis.selectors import etat_consultation
 from avis.services import projet_transmis as lire_projet
 from noyau.empreintes import FichierAltere
+from programmation.controles import controles_hors_rapport
 from programmation.models import Programmation
 
 from .apres_approbation import changements_depuis_approbation, ecarts_depuis_approbation
@@ -68,7 +69,10 @@ def _contexte_fiche(rapport: RapportAnnuel, annee: int, utilisateur) -> dict:
         contenu = contexte_du_rapport(rapport)
         contexte["chiffres"] = contenu["chiffres"]
         contexte["repartition"] = contenu["repartition"]
+        # S'y ajoutent le SIRET (open data) et les blocs à rédiger, montrés sans entrer dans la confirmation « en
+        # connaissance de cause » de l'approbation, qui porte sur ce que le rapport imprime de la programmation.
         contexte["anomalies"] = controles_du_rapport(contenu)
+        contexte["autres_controles"] = controles_hors_rapport(rapport.programmation)
     # Une consultation n'existe qu'à partir de l'étape « en consultation » (c'est elle qui la lance).
     if rapport.statut in (StatutRapport.EN_CONSULTATION, StatutRapport.DEFINITIF):
         contexte["consultation"] = etat_consultation(rapport.programmation)

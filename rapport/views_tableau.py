@@ -6,6 +6,7 @@ from django.utils.http import urlencode
 from django.views.generic import TemplateView
 
 from contrat_ville.enums import TypePorteur
+from programmation.controles import synthese_des_controles
 from programmation.enums import StatutDossier
 from programmation.filters import DossierFilterSet, parametres_admin
 from programmation.models import Dossier
@@ -28,8 +29,8 @@ INDICATEURS = [
     ("nb_refuses", "Dossiers refusés", "nombre", "refuses"),
     ("taux_specifiques", "Part des crédits spécifiques", "pourcent", "retenus"),
     ("nb_associatifs", "Opérateurs associatifs (dossiers retenus)", "nombre", "associatifs"),
-    ("fcs_attribue", "Fonds de cohésion sociale attribué", "euros", None),
-    ("fcs_reste", "Fonds de cohésion sociale restant", "euros", None),
+    ("fcs_attribue", "Fonds de cohésion sociale attribué", "euros", "fcs"),
+    ("fcs_reste", "Fonds de cohésion sociale restant", "euros", "fcs"),
 ]
 
 
@@ -72,12 +73,17 @@ class TableauDeBordView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
             return None if parametres is None else f"{liste_admin}?{urlencode(parametres)}"
 
         retenus = {"statut": StatutDossier.RETENU}
+        parametres_fcs = {"annee": valeurs["annee"]}
+        if valeurs.get("contrat") is not None:
+            parametres_fcs["contrat__id__exact"] = valeurs["contrat"].pk
         liens = {
             "deposes": lien(),
             "en_instruction": lien(statut=StatutDossier.EN_INSTRUCTION),
             "retenus": lien(**retenus),
             "refuses": lien(statut=StatutDossier.REFUSE),
             "associatifs": lien(type_porteur="ASSOCIATION", **retenus),
+            # L'enveloppe de l'année, dont la liste de l'admin montre l'attribué et le restant.
+            "fcs": f"{reverse('admin:fcs_enveloppefcs_changelist')}?{urlencode(parametres_fcs)}",
         }
         piliers = [(ligne, lien(pilier=ligne.pilier, **retenus)) for ligne in tableau.piliers.lignes]
         financeurs = [(ligne, lien(financeur=ligne.financeur, **retenus)) for ligne in tableau.financeurs]
@@ -109,6 +115,9 @@ class TableauDeBordView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
                 (point, lien({**valeurs, "annee": point.annee}, **retenus)) for point in tableau.tendance
             ],
             graphiques=self.graphiques(tableau, piliers, financeurs, quartiers),
+            # Les contrôles portent sur toute l'année, quels que soient les autres filtres de la page : comptés en
+            # une requête ; leurs exemples sont sur la fiche du rapport.
+            anomalies=synthese_des_controles(tableau.programmation),
         )
         return contexte
 

@@ -120,7 +120,8 @@ def attendu_admin(label: str, vue: str) -> dict:
 SANS_DROIT_ADMIN = {"anonyme": CONNEXION_ADMIN, "commune": CONNEXION_ADMIN, "conseil": CONNEXION_ADMIN}
 RAPPORT = pour(OK, anonyme=CONNEXION, commune=INTERDIT, conseil=INTERDIT)
 NOMMEES = {
-    "racine": {"": pour(REDIRECTION)},
+    # La racine mène chacun à sa page de travail ; l'anonyme, à la connexion (qui y ramène).
+    "racine": {"": pour(REDIRECTION, anonyme=CONNEXION)},
     "login": {"": pour(OK)},
     "logout": {"": pour(METHODE)},
     "verifier_double_facteur": {"": pour(OK, anonyme=CONNEXION)},

@@ -109,3 +109,28 @@ def test_tableau_et_rapport_2021_ont_les_memes_chiffres(client, agent, donnees_d
     assert tableau.chiffres.fcs.enveloppe == rapport["fcs"].montant_enveloppe
     assert tableau.chiffres.fcs.reste == rapport["fcs"].reste
     assert tableau.chiffres.fcs.nb_projets == rapport["fcs"].nb_projets == 22
+
+
+def test_les_chiffres_du_fcs_menent_a_l_enveloppe_de_l_annee_qui_montre_les_memes(
+    client, agent, donnees_demo
+):
+    reponse = client.get(URL, {"annee": 2021})
+    indicateurs = {i["cle"]: i for i in reponse.context["indicateurs"]}
+    lien = indicateurs["fcs_attribue"]["lien"]
+    assert lien == indicateurs["fcs_reste"]["lien"] == "/admin/fcs/enveloppefcs/?annee=2021"
+    liste = client.get(lien)
+    enveloppes = list(liste.context["cl"].result_list)
+    assert [e.annee for e in enveloppes] == [2021]
+    page = texte(liste)
+    fcs = reponse.context["tableau"].chiffres.fcs
+    assert "92 921,00 €" in page and fcs.attribue == D("92921.00")
+
+
+def test_chaque_chiffre_cle_qui_compte_des_dossiers_mene_a_la_liste_de_l_admin_qui_en_a_autant(
+    client, agent, donnees_demo
+):
+    reponse = client.get(URL, {"annee": 2021})
+    for i in reponse.context["indicateurs"]:
+        if i["cle"].startswith("nb_"):
+            cl = resultats_admin(client, i["lien"])
+            assert cl.result_count == i["comparaison"].valeur, i["cle"]
