@@ -1,16 +1,19 @@
 """Ce que montre le rapport annuel, calculé par les sélecteurs : le même contexte sert la page et le PDF."""
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from avis.selectors import annexe_avis
 from contrat_ville.models import Pilier, Thematique
 from contrat_ville.selectors import territoire
 from fcs.selectors import fonds_de_concours, tableau_fcs
+from noyau.nombres import repartir, tableau_arrondi
 from programmation import selectors
 from programmation.enums import TypeBloc
 from programmation.models import Dossier, Programmation
 
 from . import graphiques
+from .deliberations import deliberations_jointes
 from .enums import StatutRapport
 from .models import RapportAnnuel
 
@@ -31,6 +34,179 @@ SECTIONS = (
     ("geographie", "Géographie de la politique de la ville"),
     ("perspectives", "Perspectives"),
 )
+
+
+# La règle d'arrondi, dite sous chaque tableau de montants arrondis à l'euro.
+NOTE_ARRONDI = (
+    "Montants arrondis à l'euro par la méthode du plus fort reste : les lignes imprimées font exactement le total "
+    "imprimé ; les montants au centime figurent dans les tableaux de la programmation."
+)
+NOTE_PARTS = "Parts arrondies au dixième par la méthode du plus fort reste : elles font exactement le total de 100,0 imprimé."
+
+
+@dataclass(frozen=True)
+class LigneImprimee:
+    """Une ligne d'un tableau de montants arrondis à l'euro, telle qu'imprimée."""
+
+    libelle: str
+    cellules: tuple[Decimal, ...]
+    total: Decimal
+    objet: object = None
+
+
+@dataclass(frozen=True)
+class TableauImprime:
+    """Un tableau de montants arrondis qui s'additionne tel qu'imprimé (lignes, colonnes, total)."""
+
+    lignes: tuple[LigneImprimee, ...]
+    colonnes: tuple[Decimal, ...]
+    total: Decimal
+
+
+def natures_imprimees(repartition: selectors.RepartitionPiliers) -> TableauImprime:
+    """Droit commun, spécifiques (et nature non précisée s'il y en a) par pilier, arrondis à l'euro."""
+    avec_sans_nature = bool(repartition.sans_nature)
+    cellules = [
+        [ligne.droit_commun, ligne.specifiques]
+        + ([ligne.montant - ligne.droit_commun - ligne.specifiques] if avec_sans_nature else [])
+        for ligne in repartition.lignes
+    ]
+    arrondi = tableau_arrondi(cellules)
+    return TableauImprime(
+        lignes=tuple(
+            LigneImprimee(ligne.pilier.libelle_court or ligne.pilier.libelle, cellules_, total, ligne)
+            for ligne, cellules_, total in zip(
+                repartition.lignes, arrondi.cellules, arrondi.lignes, strict=True
+            )
+        ),
+        colonnes=arrondi.colonnes,
+        total=arrondi.total,
+    )
+
+
+@dataclass(frozen=True)
+class AxeImprime:
+    axe: object
+    subventions: tuple[tuple[object, Decimal], ...]
+    total: Decimal
+
+
+@dataclass(frozen=True)
+class FCSImprime:
+    axes: tuple[AxeImprime, ...]
+    total: Decimal
+    enveloppe: Decimal
+    reste: Decimal
+
+
+def fcs_imprime(fcs) -> FCSImprime:
+    """Le tableau du FCS arrondi à l'euro : le total, réparti entre les axes, puis chaque axe entre ses
+    subventions (plus fort reste) ; le reste de l'enveloppe est la différence des montants imprimés."""
+    totaux = repartir([ligne.total for ligne in fcs.axes])
+    axes = tuple(
+        AxeImprime(
+            axe=ligne.axe,
+            subventions=tuple(
+                zip(
+                    ligne.subventions,
+                    repartir([s.montant for s in ligne.subventions], total=total),
+                    strict=True,
+                )
+            ),
+            total=total,
+        )
+        for ligne, total in zip(fcs.axes, totaux, strict=True)
+    )
+    total = sum(totaux, Decimal(0))
+    enveloppe = repartir([fcs.montant_enveloppe])[0]
+    return FCSImprime(axes=axes, total=total, enveloppe=enveloppe, reste=enveloppe - total)
+
+
+def fonds_imprimes(fonds) -> TableauImprime:
+    montants = repartir([f.montant for f in fonds.fonds])
+    return TableauImprime(
+        lignes=tuple(
+            LigneImprimee(f.commune.nom, (m,), m, f) for f, m in zip(fonds.fonds, montants, strict=True)
+        ),
+        colonnes=(sum(montants, Decimal(0)),),
+        total=sum(montants, Decimal(0)),
+    )
+
+
+VOYELLES = "AEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜŒ"
+
+
+def nom_organisme(organisme) -> str:
+    """« Commune d'Auchel », « Commune de Béthune » : l'élision devant une voyelle ; un conseil citoyen par son
+    nom."""
+    if organisme.est_commune:
+        nom = organisme.commune.nom
+        return f"Commune d'{nom}" if nom[:1].upper() in VOYELLES else f"Commune de {nom}"
+    return str(organisme)
+
+
+@dataclass(frozen=True)
+class LigneAnnexe:
+    """Une ligne de l'annexe des avis telle qu'imprimée : un avis rendu, ou les avis réputés favorables d'une même
+    échéance groupés en une ligne."""
+
+    organismes: tuple[str, ...]
+    date: object
+    decision: str
+    nature: str = ""  # délibération ou courrier : ce qu'est l'avis
+    arrivee: str = ""  # comment il est arrivé
+    jointe: bool = False
+    observations: str = ""
+    reputes: bool = False
+
+
+def _nature(avis) -> str:
+    """Ce qu'est l'avis : une délibération (document joint), sinon un courrier ou un avis déposé sans pièce."""
+    if avis.deliberation:
+        return "Délibération"
+    return "Courrier" if avis.recu_par_courrier else "Avis"
+
+
+def _arrivee(avis) -> str:
+    """Comment l'avis est arrivé, accordé à sa nature."""
+    feminin = bool(avis.deliberation)
+    if avis.recu_par_courrier:
+        return "reçue par voie postale" if feminin else "reçu par voie postale"
+    return "déposée sur le portail" if feminin else "déposé sur le portail"
+
+
+def annexe_imprimee(annexe, *, definitif: bool) -> tuple[LigneAnnexe, ...]:
+    """Les lignes de l'annexe : chaque avis rendu (sa nature distincte de son arrivée ; « jointe » seulement si la
+    délibération est jointe, c'est-à-dire au définitif), puis une ligne par échéance des réputés favorables, puis
+    les organismes encore attendus."""
+    if annexe is None:
+        return ()
+    rendus, reputes, attendus = [], {}, []
+    for ligne in annexe.lignes:
+        if ligne.avis is not None:
+            avis = ligne.avis
+            rendus.append(
+                LigneAnnexe(
+                    organismes=(nom_organisme(ligne.organisme),),
+                    date=ligne.date,
+                    decision=ligne.decision,
+                    nature=_nature(avis),
+                    arrivee=_arrivee(avis),
+                    jointe=definitif and bool(avis.deliberation),
+                    observations=avis.observations,
+                )
+            )
+        elif ligne.reputee_favorable:
+            reputes.setdefault((ligne.date, ligne.decision), []).append(nom_organisme(ligne.organisme))
+        else:
+            attendus.append(
+                LigneAnnexe(organismes=(nom_organisme(ligne.organisme),), date=None, decision=ligne.decision)
+            )
+    groupes = [
+        LigneAnnexe(organismes=tuple(noms), date=date, decision=decision, reputes=True)
+        for (date, decision), noms in sorted(reputes.items(), key=lambda item: str(item[0][0]))
+    ]
+    return (*rendus, *groupes, *attendus)
 
 
 def contexte_du_rapport(rapport: RapportAnnuel, *, pour_pdf: bool = False) -> dict:
@@ -68,6 +244,7 @@ def contexte_du_rapport(rapport: RapportAnnuel, *, pour_pdf: bool = False) -> di
     pilier_principal = max(repartition.lignes, key=lambda ligne: ligne.montant, default=None)
 
     definitif = rapport.statut == StatutRapport.DEFINITIF
+    annexe = annexe_avis(rapport.programmation)
     return {
         "rapport": rapport,
         "programmation": programmation,
@@ -86,7 +263,12 @@ def contexte_du_rapport(rapport: RapportAnnuel, *, pour_pdf: bool = False) -> di
         "pilier_principal": pilier_principal,
         "operateurs": operateurs,
         "fcs": fcs,
+        "fcs_imprime": fcs_imprime(fcs),
         "fonds": fonds,
+        "fonds_imprimes": fonds_imprimes(fonds),
+        "natures": natures_imprimees(repartition),
+        "note_arrondi": NOTE_ARRONDI,
+        "note_parts": NOTE_PARTS,
         "territoire": geo,
         "focus": focus,
         "beneficiaires": beneficiaires,
@@ -125,7 +307,10 @@ def contexte_du_rapport(rapport: RapportAnnuel, *, pour_pdf: bool = False) -> di
         ),
         # Annexe des avis des communes et des conseils citoyens (application `avis`, gabarit
         # `templates/rapport/_annexe_avis.html`) ; None tant que le rapport n'est pas soumis.
-        "annexe_avis": annexe_avis(rapport.programmation),
+        "annexe_avis": annexe,
+        "annexe_lignes": annexe_imprimee(annexe, definitif=definitif),
+        # Jointes au seul définitif, chacune annoncée par une page séparatrice et comptée dans « page X / Y ».
+        "deliberations": deliberations_jointes(annexe, nom_organisme) if definitif and pour_pdf else (),
     }
 
 

@@ -59,7 +59,8 @@ def rendre(html: str, fichiers: dict[str, str], static_url: str) -> bytes:
     document.metadata.attachments = []
     for page in document.pages:
         page.links = [lien for lien in page.links if lien[0] != "attachment"]
-    return document.write_pdf(attachments=[])
+    # PDF/UA-1 : structure balisée (titres, tableaux, figures et leur texte alternatif), titre, langue.
+    return document.write_pdf(attachments=[], pdf_variant="pdf/ua-1")
 
 
 def executer(connexion, html: str, fichiers: dict[str, str], static_url: str) -> None:

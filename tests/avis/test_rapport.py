@@ -1,6 +1,7 @@
 """L'annexe des avis dans le rapport : chaque organisme consulté, sa date, sa décision, réputé favorable compris."""
 
 import datetime
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -24,9 +25,15 @@ def texte_pdf(contenu: bytes, tmp_path=None) -> str:
 def test_le_projet_porte_l_annexe_des_avis(rapport, consultation_close, tmp_path):
     texte = texte_pdf(pdf_du_rapport(rapport), tmp_path)
     assert "Annexe : avis des communes et des conseils citoyens" in texte
-    assert "Commune de Bruay-la-Buissière 24/10/2022 Favorable Courrier, jointe en fin de document" in texte
-    assert "Commune de Béthune 07/11/2022 Réputé favorable (sans réponse au 07/11/2022) Sans réponse" in texte
-    assert "Conseil citoyen du Mont-Liébaut 07/11/2022 Réputé favorable (sans réponse au 07/11/2022)" in texte
+    # La nature de l'avis (une délibération) est distincte de son arrivée (par la poste) ; rien n'est joint au
+    # projet, donc rien n'est dit « joint ».
+    assert "Commune de Bruay-la-Buissière 24/10/2022 Favorable Délibération reçue par voie postale" in texte
+    assert "jointe" not in texte
+    # Les réputés favorables d'une même échéance tiennent en une ligne qui les nomme tous.
+    assert texte.count("Réputé favorable (sans réponse au 07/11/2022)") == 1
+    ligne = re.search(r"Sans réponse \((\d+) organismes\) : (.*?) 07/11/2022 Réputé favorable", texte)
+    assert "Commune de Béthune" in ligne[2] and "Conseil citoyen du Mont-Liébaut" in ligne[2]
+    assert int(ligne[1]) == ligne[2].count("Commune ") + ligne[2].count("Conseil citoyen ")
 
 
 def test_sans_consultation_pas_d_annexe(rapport, tmp_path):
