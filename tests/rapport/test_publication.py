@@ -106,7 +106,8 @@ def test_chaque_tableau_imprime_s_additionne(pdf_aux_centimes):
         [euros(m) for m in re.findall(montant, ligne)]
         for ligne in toutes
         if re.match(
-            rf"^(Cohésion sociale|Cadre de vie|Emploi & attractivité|Pilotage du contrat) {montant}", ligne
+            rf"^(Cohésion sociale|Cadre de vie|Emploi & attractivité(?: économique)?|Pilotage du contrat) {montant}",
+            ligne,
         )
         and len(re.findall(montant, ligne)) == 3
     ]
