@@ -13,5 +13,7 @@ class RapportConfig(AppConfig):
         for modele, parent in (
             ("RapportAnnuel", None),
             ("TransitionRapport", "rapport"),
+            ("PresentationRapport", None),
+            ("LogoRapport", "presentation"),
         ):
             audit.enregistrer(self.get_model(modele), parent=parent)

@@ -15,7 +15,7 @@ from programmation.models import Dossier, Programmation
 from . import graphiques
 from .deliberations import deliberations_jointes
 from .enums import StatutRapport
-from .models import RapportAnnuel
+from .models import PresentationRapport, RapportAnnuel
 
 TITRE = "Rapport sur la mise en œuvre de la politique de la ville"
 
@@ -39,7 +39,7 @@ SECTIONS = (
 # La règle d'arrondi, dite sous chaque tableau de montants arrondis à l'euro.
 NOTE_ARRONDI = (
     "Montants arrondis à l'euro par la méthode du plus fort reste : les lignes imprimées font exactement le total "
-    "imprimé ; les montants au centime figurent dans les tableaux de la programmation."
+    "imprimé, lui-même arrondi au plus proche."
 )
 NOTE_PARTS = "Parts arrondies au dixième par la méthode du plus fort reste : elles font exactement le total de 100,0 imprimé."
 
@@ -245,6 +245,7 @@ def contexte_du_rapport(rapport: RapportAnnuel, *, pour_pdf: bool = False) -> di
 
     definitif = rapport.statut == StatutRapport.DEFINITIF
     annexe = annexe_avis(rapport.programmation)
+    presentation = PresentationRapport.objects.filter(contrat=contrat).prefetch_related("logos").first()
     return {
         "rapport": rapport,
         "programmation": programmation,
@@ -255,6 +256,8 @@ def contexte_du_rapport(rapport: RapportAnnuel, *, pour_pdf: bool = False) -> di
         "definitif": definitif,
         "version": "Version définitive" if definitif else "Projet",
         "pour_pdf": pour_pdf,
+        "presentation": presentation,
+        "logos": list(presentation.logos.all()) if presentation else [],
         "sections": SECTIONS,
         "chiffres": chiffres,
         "precedente": precedente,

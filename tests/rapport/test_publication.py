@@ -290,3 +290,80 @@ def test_l_adoption_est_refusee_tant_qu_un_texte_manque():
     )
     assert rapport.statut == StatutRapport.ADOPTE
     assert "Texte à rédiger" not in html_du_rapport(rapport)
+
+
+# --- Couverture : logos vérifiés et bloc de signature ----------------------------------------------------------
+
+
+def _png(largeur=120, hauteur=60) -> bytes:
+    from PIL import Image
+
+    tampon = io.BytesIO()
+    Image.new("RGB", (largeur, hauteur), "#1d3f72").save(tampon, format="PNG")
+    return tampon.getvalue()
+
+
+def test_un_logo_doit_etre_une_vraie_image_png_ou_jpeg():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from rapport.models import valider_logo
+
+    valider_logo(SimpleUploadedFile("etat.png", _png()))
+    for nom, contenu, message in [
+        (
+            "etat.png",
+            b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+            "PNG ou JPEG",
+        ),
+        ("etat.svg", b"<svg/>", "PNG ou JPEG"),
+        ("etat.jpg", _png(), "sous une extension .jpg"),
+        ("etat.png", _png()[:40], "PNG ou JPEG"),
+    ]:
+        with pytest.raises(ValidationError) as erreur:
+            valider_logo(SimpleUploadedFile(nom, contenu))
+        assert message in str(erreur.value) and nom in str(erreur.value)
+
+
+def test_la_couverture_porte_les_logos_deposes_et_le_bloc_de_signature(settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from rapport.models import LogoRapport, PresentationRapport
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    rapport = annee(2036, 1)
+    presentation = PresentationRapport.objects.create(
+        contrat=rapport.programmation.contrat,
+        signataire_qualite="Le Vice-Président délégué à la Politique de la Ville",
+        signataire_nom="Camille Martin",
+    )
+    LogoRapport.objects.create(
+        presentation=presentation,
+        nom="Préfecture du Pas-de-Calais",
+        image=SimpleUploadedFile("etat.png", _png()),
+    )
+    pdf = pdf_du_rapport(rapport)
+    premiere = re.sub(r"\s+", " ", texte_pdf(pdf).split("\f")[0])
+    assert (
+        "Par délégation du Président, Le Vice-Président délégué à la Politique de la Ville Camille Martin"
+        in (premiere)
+    )
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        images = [
+            xobjet
+            for xobjet in document.pages[0].Resources.get("/XObject", {}).values()
+            if xobjet.get("/Subtype") == "/Image"
+        ]
+        alts = []
+
+        def parcourir(element):
+            if isinstance(element, pikepdf.Dictionary) and "/S" in element:
+                if str(element.S) == "/Figure":
+                    alts.append(str(element.get("/Alt", "")))
+                enfants = element.get("/K")
+                for enfant in enfants if isinstance(enfants, pikepdf.Array) else [enfants]:
+                    parcourir(enfant)
+
+        for element in document.Root.StructTreeRoot.K:
+            parcourir(element)
+    assert len(images) == 1
+    assert "Logo : Préfecture du Pas-de-Calais" in alts
