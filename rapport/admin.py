@@ -6,7 +6,7 @@ from django.shortcuts import redirect
 from journal.admin_base import BaseAdmin
 from noyau.admin import LectureSeuleMixin
 
-from .models import LogoRapport, PresentationRapport, RapportAnnuel
+from .models import LogoRapport, PresentationRapport, RapportAnnuel, ReferentTerritorial
 
 
 @admin.register(RapportAnnuel)
@@ -40,3 +40,12 @@ class PresentationRapportAdmin(BaseAdmin):
     list_display = ["contrat", "signataire_qualite", "signataire_nom"]
     fields = ["contrat", "signataire_qualite", "signataire_nom"]
     inlines = [LogoRapportInline]
+
+
+@admin.register(ReferentTerritorial)
+class ReferentTerritorialAdmin(BaseAdmin):
+    """L'organisation du service : chaque référent et les communes qu'il suit (imprimé dans le rapport)."""
+
+    list_display = ["nom", "fonction", "ordre"]
+    fields = ["presentation", "nom", "fonction", "communes", "ordre"]
+    filter_horizontal = ["communes"]

@@ -15,5 +15,6 @@ class RapportConfig(AppConfig):
             ("TransitionRapport", "rapport"),
             ("PresentationRapport", None),
             ("LogoRapport", "presentation"),
+            ("ReferentTerritorial", "presentation"),
         ):
             audit.enregistrer(self.get_model(modele), parent=parent)

@@ -3,8 +3,10 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Prefetch
+
 from avis.selectors import annexe_avis
-from contrat_ville.models import Pilier, Thematique
+from contrat_ville.models import Commune, Pilier, Thematique
 from contrat_ville.selectors import territoire
 from fcs.selectors import fonds_de_concours, tableau_fcs
 from noyau.nombres import repartir, tableau_arrondi
@@ -232,6 +234,12 @@ def contexte_du_rapport(rapport: RapportAnnuel, *, pour_pdf: bool = False) -> di
     precedente = points[annee - 1].chiffres_programmation() if points[annee - 1].nb_deposes else None
     repartition = selectors.repartition_par_pilier(dossiers, piliers)
     operateurs = selectors.operateurs_associatifs(dossiers, piliers)
+    # L'année précédente, sur la même ligne du tableau : le texte qui compare les années s'y lit.
+    operateurs_precedents = (
+        selectors.operateurs_associatifs(selectors.dossiers_de_l_annee(annee - 1), piliers)
+        if precedente
+        else None
+    )
     fcs = tableau_fcs(annee)
     fonds = fonds_de_concours(annee)
     geo = territoire(contrat)
@@ -245,7 +253,11 @@ def contexte_du_rapport(rapport: RapportAnnuel, *, pour_pdf: bool = False) -> di
 
     definitif = rapport.statut == StatutRapport.DEFINITIF
     annexe = annexe_avis(rapport.programmation)
-    presentation = PresentationRapport.objects.filter(contrat=contrat).prefetch_related("logos").first()
+    presentation = (
+        PresentationRapport.objects.filter(contrat=contrat)
+        .prefetch_related("logos", Prefetch("referents__communes", queryset=Commune.objects.order_by("nom")))
+        .first()
+    )
     return {
         "rapport": rapport,
         "programmation": programmation,
@@ -258,6 +270,7 @@ def contexte_du_rapport(rapport: RapportAnnuel, *, pour_pdf: bool = False) -> di
         "pour_pdf": pour_pdf,
         "presentation": presentation,
         "logos": list(presentation.logos.all()) if presentation else [],
+        "referents": list(presentation.referents.all()) if presentation else [],
         "sections": SECTIONS,
         "chiffres": chiffres,
         "precedente": precedente,
@@ -265,6 +278,7 @@ def contexte_du_rapport(rapport: RapportAnnuel, *, pour_pdf: bool = False) -> di
         "repartition": repartition,
         "pilier_principal": pilier_principal,
         "operateurs": operateurs,
+        "operateurs_precedents": operateurs_precedents,
         "fcs": fcs,
         "fcs_imprime": fcs_imprime(fcs),
         "fonds": fonds,

@@ -155,3 +155,29 @@ class LogoRapport(models.Model):
 
     def __str__(self):
         return self.nom
+
+
+class ReferentTerritorial(models.Model):
+    """Un référent du service « Politique de la Ville » et les communes qu'il suit : l'organisation du service que
+    le rapport présente, saisie comme une donnée plutôt que décrite dans un texte."""
+
+    presentation = models.ForeignKey(
+        PresentationRapport, verbose_name="présentation", on_delete=models.CASCADE, related_name="referents"
+    )
+    nom = models.CharField("nom", max_length=200)
+    fonction = models.CharField("fonction", max_length=200, blank=True)
+    communes = models.ManyToManyField(
+        "contrat_ville.Commune", verbose_name="communes suivies", related_name="referents", blank=True
+    )
+    ordre = models.PositiveSmallIntegerField("ordre", default=0)
+
+    objects = GestionnaireAudite()
+
+    class Meta:
+        base_manager_name = "objects"
+        verbose_name = "référent territorial"
+        verbose_name_plural = "référents territoriaux"
+        ordering = ["presentation", "ordre", "nom"]
+
+    def __str__(self):
+        return self.nom

@@ -367,3 +367,38 @@ def test_la_couverture_porte_les_logos_deposes_et_le_bloc_de_signature(settings,
             parcourir(element)
     assert len(images) == 1
     assert "Logo : Préfecture du Pas-de-Calais" in alts
+
+
+def test_le_tableau_de_bord_imprime_des_parts_qui_font_100(client, annee_aux_centimes):
+    directeur = User.objects.create_user("directeur-tdb", is_staff=True)
+    directeur.user_permissions.set(
+        Permission.objects.filter(codename__in=["view_dossier", "view_rapportannuel"])
+    )
+    client.force_login(directeur)
+    html = client.get("/tableau-de-bord/", {"annee": 2033}).content.decode()
+    for legende in ("Montants programmés par pilier", "Montants accordés par financeur"):
+        tableau = re.search(rf"<caption>{legende}.*?</table>", html, re.S)[0]
+        corps = re.search(r"<tbody>.*?</tbody>", tableau, re.S)[0]
+        parts_imprimees = [
+            D(re.findall(r'<td class="montant">(\d+,\d)\xa0%</td>', rangee)[0].replace(",", "."))
+            for rangee in re.findall(r"<tr>.*?</tr>", corps, re.S)
+            if re.search(r"\d+,\d\xa0%", rangee)
+        ]
+        assert sum(parts_imprimees) == 100, (legende, parts_imprimees)
+    assert html.count("méthode du plus fort reste") == 2
+
+
+def test_l_organisation_du_service_et_l_annee_precedente_sont_des_donnees():
+    from rapport.models import PresentationRapport, ReferentTerritorial
+
+    precedente = annee(2037, 3)
+    rapport = annee(2038, 1)
+    presentation = PresentationRapport.objects.create(contrat=rapport.programmation.contrat)
+    referent = ReferentTerritorial.objects.create(presentation=presentation, nom="Carole Warembourg")
+    referent.communes.set(Commune.objects.filter(nom__in=["Divion", "Auchel", "Bruay-la-Buissière"]))
+    html = html_du_rapport(rapport)
+    assert re.search(r"Carole Warembourg.*?<td>Auchel, Bruay-la-Buissière, Divion</td>", html, re.S)
+    # Le tableau des opérateurs associatifs montre la ligne de l'année précédente à laquelle le texte compare.
+    assert re.search(r'<th scope="row">2037</th><td class="nombre">3</td>', html)
+    assert "contre 3 en 2037" in html
+    assert precedente.programmation.annee == 2037
