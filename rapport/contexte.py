@@ -1,9 +1,10 @@
 """Ce que montre le rapport annuel, calculé par les sélecteurs : le même contexte sert la page et le PDF."""
 
+import base64
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 
 from avis.selectors import annexe_avis
 from contrat_ville.models import Commune, Pilier, Thematique
@@ -17,7 +18,7 @@ from programmation.models import Dossier, Programmation
 from . import graphiques
 from .deliberations import deliberations_jointes
 from .enums import StatutRapport
-from .models import PresentationRapport, RapportAnnuel
+from .models import RapportAnnuel
 
 TITRE = "Rapport sur la mise en œuvre de la politique de la ville"
 
@@ -211,12 +212,36 @@ def annexe_imprimee(annexe, *, definitif: bool) -> tuple[LigneAnnexe, ...]:
     return (*rendus, *groupes, *attendus)
 
 
+SIGNATURES_IMAGES = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"))
+
+
+def logos_en_ligne(presentation) -> list[tuple[str, str]]:
+    """(nom, adresse `data:`) de chaque logo de la couverture : le rendu n'a ainsi aucun fichier déposé à lire. Un
+    fichier dont la signature n'est plus celle d'un PNG ou d'un JPEG (modifié sur le disque) est ignoré."""
+    if presentation is None:
+        return []
+    logos = []
+    for logo in presentation.logos.all():
+        try:
+            with logo.image.open("rb") as fichier:
+                contenu = fichier.read(2 * 1024 * 1024 + 1)
+        except OSError:
+            continue
+        for signature, type_mime in SIGNATURES_IMAGES:
+            if contenu.startswith(signature) and len(contenu) <= 2 * 1024 * 1024:
+                logos.append((logo.nom, f"data:{type_mime};base64,{base64.b64encode(contenu).decode()}"))
+    return logos
+
+
 def contexte_du_rapport(rapport: RapportAnnuel, *, pour_pdf: bool = False) -> dict:
     """Tous les chiffres, tableaux, graphiques et textes du rapport d'une année.
 
     Un nombre fixe de requêtes, quel que soit le nombre de dossiers : chaque tableau est un agrégat.
     """
-    programmation = Programmation.objects.select_related("contrat").get(pk=rapport.programmation_id)
+    # La présentation (logos, signataire, référents) vient avec le contrat : aucune requête de plus sans elle.
+    programmation = Programmation.objects.select_related("contrat__presentation").get(
+        pk=rapport.programmation_id
+    )
     contrat = programmation.contrat
     annee = programmation.annee
     dossiers = selectors.dossiers_de_l_annee(annee)
@@ -253,11 +278,11 @@ def contexte_du_rapport(rapport: RapportAnnuel, *, pour_pdf: bool = False) -> di
 
     definitif = rapport.statut == StatutRapport.DEFINITIF
     annexe = annexe_avis(rapport.programmation)
-    presentation = (
-        PresentationRapport.objects.filter(contrat=contrat)
-        .prefetch_related("logos", Prefetch("referents__communes", queryset=Commune.objects.order_by("nom")))
-        .first()
-    )
+    presentation = getattr(contrat, "presentation", None)
+    if presentation is not None:
+        prefetch_related_objects(
+            [presentation], "logos", Prefetch("referents__communes", queryset=Commune.objects.order_by("nom"))
+        )
     return {
         "rapport": rapport,
         "programmation": programmation,
@@ -269,7 +294,7 @@ def contexte_du_rapport(rapport: RapportAnnuel, *, pour_pdf: bool = False) -> di
         "version": "Version définitive" if definitif else "Projet",
         "pour_pdf": pour_pdf,
         "presentation": presentation,
-        "logos": list(presentation.logos.all()) if presentation else [],
+        "logos": logos_en_ligne(presentation),
         "referents": list(presentation.referents.all()) if presentation else [],
         "sections": SECTIONS,
         "chiffres": chiffres,

@@ -19,10 +19,7 @@ from noyau.empreintes import fichier_verifie
 from . import moteur_pdf
 from .contexte import contexte_du_rapport
 from .enums import StatutRapport
-from .models import LogoRapport, RapportAnnuel
-
-# Les logos déposés par les agents, servis au rendu sous ce préfixe de STATIC_URL (jamais un autre fichier déposé).
-PREFIXE_LOGOS = "televerses/"
+from .models import RapportAnnuel
 
 GABARIT_PDF = "rapport/document.html"
 # Le serveur de processus précharge WeasyPrint une fois ; chaque rendu en est une copie, sans connexion à la base
@@ -54,19 +51,9 @@ def fichiers_statiques() -> dict[str, str]:
     return fichiers
 
 
-def fichiers_du_rendu() -> dict[str, str]:
-    """Ce que le rendu a le droit de lire : nos fichiers statiques et les logos de la couverture (vérifiés au
-    dépôt : PNG ou JPEG), ces derniers sous `PREFIXE_LOGOS`."""
-    logos = {
-        PREFIXE_LOGOS + nom: LogoRapport.image.field.storage.path(nom)
-        for nom in LogoRapport.objects.exclude(image="").values_list("image", flat=True)
-    }
-    return {**fichiers_statiques(), **logos}
-
-
 def recuperateur() -> moteur_pdf.RecuperateurStatique:
     """Le récupérateur d'URL du rendu, tel que le processus enfant le construit."""
-    return moteur_pdf.RecuperateurStatique(fichiers_du_rendu(), settings.STATIC_URL)
+    return moteur_pdf.RecuperateurStatique(fichiers_statiques(), settings.STATIC_URL)
 
 
 def rendre_pdf(html: str, *, delai: float | None = None) -> bytes:
@@ -75,7 +62,7 @@ def rendre_pdf(html: str, *, delai: float | None = None) -> bytes:
     recepteur, emetteur = _contexte_processus.Pipe(duplex=False)
     enfant = _contexte_processus.Process(
         target=moteur_pdf.executer,
-        args=(emetteur, html, fichiers_du_rendu(), settings.STATIC_URL),
+        args=(emetteur, html, fichiers_statiques(), settings.STATIC_URL),
         name="rendu-pdf",
         daemon=True,
     )
