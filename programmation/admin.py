@@ -240,7 +240,14 @@ class DossierAdmin(MotifApresApprobationMixin, EchangeClasseurAdminMixin, BaseAd
             "Focus du rapport annuel",
             {
                 "classes": ["collapse"],
-                "fields": ["focus", "focus_description", "focus_objectif", "focus_resultats"],
+                "fields": [
+                    "focus",
+                    "focus_ordre",
+                    "focus_operateur",
+                    "focus_description",
+                    "focus_objectif",
+                    "focus_resultats",
+                ],
             },
         ),
         (

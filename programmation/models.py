@@ -54,6 +54,18 @@ class Dossier(Trace):
     )
     cout_total = champ_montant("coût total", null=True, blank=True)
     focus = models.BooleanField("action mise en avant (focus)", default=False)
+    focus_ordre = models.PositiveSmallIntegerField(
+        "rang dans les focus",
+        null=True,
+        blank=True,
+        help_text="Les focus du rapport annuel s'impriment dans cet ordre (1, 2, 3…).",
+    )
+    focus_operateur = models.CharField(
+        "opérateur présenté (focus)",
+        max_length=200,
+        blank=True,
+        help_text="Tel que le rapport le nomme (« CABBALR – Extracité ») ; vide : le nom du porteur.",
+    )
     focus_description = models.TextField("description (focus)", blank=True)
     focus_objectif = models.TextField("objectif recherché (focus)", blank=True)
     focus_resultats = models.TextField("résultats (focus)", blank=True)

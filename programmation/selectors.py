@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from contrat_ville.enums import CodeFinanceur, NatureCredits, TypePorteur
@@ -21,7 +21,7 @@ from contrat_ville.models import Commune, Contrat, Financeur, Pilier, Quartier
 from contrat_ville.selectors import referentiel
 from fcs.selectors import SyntheseFCS, synthese_fcs
 from noyau.models import ZERO
-from noyau.nombres import arrondi, formater_euros, taux
+from noyau.nombres import arrondi, formater_euros, parts, taux
 
 from .controles import Anomalie, controles_des_dossiers
 from .enums import StatutDossier
@@ -108,7 +108,11 @@ def repartition_par_pilier(
     total = sum((row["montant"] for row in par_pilier.values()), ZERO)
     total_etat = sum((row["etat"] for row in par_pilier.values()), ZERO)
     lignes = []
-    for pilier in piliers:
+    piliers = list(piliers)
+    # Les parts imprimées font 100,0 (plus fort reste), celles de l'État font 100 (entiers).
+    parts_piliers = parts([par_pilier.get(p.pk, {}).get("montant", ZERO) for p in piliers])
+    parts_etat = parts([par_pilier.get(p.pk, {}).get("etat", ZERO) for p in piliers], 0)
+    for pilier, part, part_etat in zip(piliers, parts_piliers, parts_etat, strict=True):
         row = par_pilier.get(pilier.pk, {})
         montant = row.get("montant", ZERO)
         etat = row.get("etat", ZERO)
@@ -116,11 +120,11 @@ def repartition_par_pilier(
             LignePilier(
                 pilier=pilier,
                 montant=montant,
-                taux=taux(montant, total),
+                taux=part,
                 droit_commun=row.get("droit_commun", ZERO),
                 specifiques=row.get("specifiques", ZERO),
                 montant_etat=etat,
-                taux_etat=taux(etat, total_etat, 0),
+                taux_etat=part_etat,
             )
         )
     droit_commun = sum((ligne.droit_commun for ligne in lignes), ZERO)
@@ -191,12 +195,12 @@ def operateurs_associatifs(dossiers: QuerySet[Dossier], piliers: QuerySet[Pilier
         .values_list("pilier", "nombre")
     )
     total = sum(par_pilier.values())
+    piliers = list(piliers)
+    nombres = [par_pilier.get(p.pk, 0) for p in piliers]
     return OperateursAssociatifs(
         lignes=tuple(
-            LigneAssociative(
-                pilier=p, nombre=par_pilier.get(p.pk, 0), taux=taux(par_pilier.get(p.pk, 0), total)
-            )
-            for p in piliers
+            LigneAssociative(pilier=p, nombre=nombre, taux=part)
+            for p, nombre, part in zip(piliers, nombres, parts(nombres), strict=True)
         ),
         total=total,
     )
@@ -221,11 +225,11 @@ class BeneficiairesParSexe:
 
     @property
     def taux_femmes(self) -> Decimal:
-        return taux(self.femmes, self.total)
+        return parts([self.femmes, self.hommes])[0]
 
     @property
     def taux_hommes(self) -> Decimal:
-        return taux(self.hommes, self.total)
+        return parts([self.femmes, self.hommes])[1]
 
     @property
     def nb_dossiers_non_renseignes(self) -> int:
@@ -249,8 +253,13 @@ def beneficiaires_par_sexe(dossiers: QuerySet[Dossier]) -> BeneficiairesParSexe:
 
 
 def actions_focus(dossiers: QuerySet[Dossier]) -> tuple[Dossier, ...]:
-    """Les actions que le rapport met en avant, avec leur porteur : une requête."""
-    return tuple(dossiers.filter(focus=True).select_related("porteur", "pilier").order_by("numero"))
+    """Les actions que le rapport met en avant, dans l'ordre fixé par les agents (puis par numéro), avec leur
+    porteur : une requête."""
+    return tuple(
+        dossiers.filter(focus=True)
+        .select_related("porteur", "pilier")
+        .order_by(F("focus_ordre").asc(nulls_last=True), "numero")
+    )
 
 
 def blocs_narratifs(programmation: Programmation) -> dict[str, BlocNarratif]:
@@ -399,11 +408,18 @@ def repartition_par_financeur(
         )
         .order_by()
     }
-    total = sum((row["montant"] for row in par_financeur.values()), ZERO)
     if financeurs is None:  # sinon, ceux du référentiel en cache, déjà lus par l'appelant
         financeurs = Financeur.objects.order_by("nom")
         if financeur is not None:
             financeurs = financeurs.filter(pk=financeur.pk)
+    financeurs = list(financeurs)
+    parts_financeurs = dict(
+        zip(
+            (f.pk for f in financeurs),
+            parts([par_financeur.get(f.pk, {}).get("montant", ZERO) for f in financeurs]),
+            strict=True,
+        )
+    )
     lignes = [
         LigneFinanceur(
             financeur=f,
@@ -411,7 +427,7 @@ def repartition_par_financeur(
             droit_commun=par_financeur.get(f.pk, {}).get("droit_commun", ZERO),
             specifiques=par_financeur.get(f.pk, {}).get("specifiques", ZERO),
             nb_dossiers=par_financeur.get(f.pk, {}).get("nb_dossiers", 0),
-            taux=taux(par_financeur.get(f.pk, {}).get("montant", ZERO), total),
+            taux=parts_financeurs[f.pk],
         )
         for f in financeurs
     ]

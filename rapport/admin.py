@@ -3,9 +3,10 @@
 from django.contrib import admin
 from django.shortcuts import redirect
 
+from journal.admin_base import BaseAdmin
 from noyau.admin import LectureSeuleMixin
 
-from .models import RapportAnnuel
+from .models import LogoRapport, PresentationRapport, RapportAnnuel, ReferentTerritorial
 
 
 @admin.register(RapportAnnuel)
@@ -24,3 +25,27 @@ class RapportAnnuelAdmin(LectureSeuleMixin, admin.ModelAdmin):
         if rapport is None:
             return redirect("rapport:liste")
         return redirect("rapport:fiche", annee=rapport.programmation.annee)
+
+
+class LogoRapportInline(admin.TabularInline):
+    model = LogoRapport
+    extra = 1
+    fields = ["nom", "image", "ordre"]
+
+
+@admin.register(PresentationRapport)
+class PresentationRapportAdmin(BaseAdmin):
+    """Logos de la couverture (PNG ou JPEG vérifiés au dépôt) et bloc de signature du rapport."""
+
+    list_display = ["contrat", "signataire_qualite", "signataire_nom"]
+    fields = ["contrat", "signataire_qualite", "signataire_nom"]
+    inlines = [LogoRapportInline]
+
+
+@admin.register(ReferentTerritorial)
+class ReferentTerritorialAdmin(BaseAdmin):
+    """L'organisation du service : chaque référent et les communes qu'il suit (imprimé dans le rapport)."""
+
+    list_display = ["nom", "fonction", "ordre"]
+    fields = ["presentation", "nom", "fonction", "communes", "ordre"]
+    filter_horizontal = ["communes"]

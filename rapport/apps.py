@@ -13,6 +13,9 @@ class RapportConfig(AppConfig):
         for modele, parent in (
             ("RapportAnnuel", None),
             ("TransitionRapport", "rapport"),
+            ("PresentationRapport", None),
+            ("LogoRapport", "presentation"),
+            ("ReferentTerritorial", "presentation"),
         ):
             audit.enregistrer(self.get_model(modele), parent=parent)
 

@@ -1,16 +1,22 @@
 """Ce que montre le rapport annuel, calculé par les sélecteurs : le même contexte sert la page et le PDF."""
 
+import base64
+from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Prefetch, prefetch_related_objects
+
 from avis.selectors import annexe_avis
-from contrat_ville.models import Pilier, Thematique
+from contrat_ville.models import Commune, Pilier, Thematique
 from contrat_ville.selectors import territoire
 from fcs.selectors import fonds_de_concours, tableau_fcs
+from noyau.nombres import repartir, tableau_arrondi
 from programmation import selectors
 from programmation.enums import TypeBloc
 from programmation.models import Dossier, Programmation
 
 from . import graphiques
+from .deliberations import deliberations_jointes
 from .enums import StatutRapport
 from .models import RapportAnnuel
 
@@ -33,12 +39,209 @@ SECTIONS = (
 )
 
 
+# La règle d'arrondi, dite sous chaque tableau de montants arrondis à l'euro.
+NOTE_ARRONDI = (
+    "Montants arrondis à l'euro par la méthode du plus fort reste : les lignes imprimées font exactement le total "
+    "imprimé, lui-même arrondi au plus proche."
+)
+NOTE_PARTS = "Parts arrondies au dixième par la méthode du plus fort reste : elles font exactement le total de 100,0 imprimé."
+
+
+@dataclass(frozen=True)
+class LigneImprimee:
+    """Une ligne d'un tableau de montants arrondis à l'euro, telle qu'imprimée."""
+
+    libelle: str
+    cellules: tuple[Decimal, ...]
+    total: Decimal
+    objet: object = None
+
+
+@dataclass(frozen=True)
+class TableauImprime:
+    """Un tableau de montants arrondis qui s'additionne tel qu'imprimé (lignes, colonnes, total)."""
+
+    lignes: tuple[LigneImprimee, ...]
+    colonnes: tuple[Decimal, ...]
+    total: Decimal
+
+
+def natures_imprimees(repartition: selectors.RepartitionPiliers) -> TableauImprime:
+    """Droit commun, spécifiques (et nature non précisée s'il y en a) par pilier, arrondis à l'euro."""
+    avec_sans_nature = bool(repartition.sans_nature)
+    cellules = [
+        [ligne.droit_commun, ligne.specifiques]
+        + ([ligne.montant - ligne.droit_commun - ligne.specifiques] if avec_sans_nature else [])
+        for ligne in repartition.lignes
+    ]
+    arrondi = tableau_arrondi(cellules)
+    return TableauImprime(
+        lignes=tuple(
+            LigneImprimee(ligne.pilier.libelle_court or ligne.pilier.libelle, cellules_, total, ligne)
+            for ligne, cellules_, total in zip(
+                repartition.lignes, arrondi.cellules, arrondi.lignes, strict=True
+            )
+        ),
+        colonnes=arrondi.colonnes,
+        total=arrondi.total,
+    )
+
+
+@dataclass(frozen=True)
+class AxeImprime:
+    axe: object
+    subventions: tuple[tuple[object, Decimal], ...]
+    total: Decimal
+
+
+@dataclass(frozen=True)
+class FCSImprime:
+    axes: tuple[AxeImprime, ...]
+    total: Decimal
+    enveloppe: Decimal
+    reste: Decimal
+
+
+def fcs_imprime(fcs) -> FCSImprime:
+    """Le tableau du FCS arrondi à l'euro : le total, réparti entre les axes, puis chaque axe entre ses
+    subventions (plus fort reste) ; le reste de l'enveloppe est la différence des montants imprimés."""
+    totaux = repartir([ligne.total for ligne in fcs.axes])
+    axes = tuple(
+        AxeImprime(
+            axe=ligne.axe,
+            subventions=tuple(
+                zip(
+                    ligne.subventions,
+                    repartir([s.montant for s in ligne.subventions], total=total),
+                    strict=True,
+                )
+            ),
+            total=total,
+        )
+        for ligne, total in zip(fcs.axes, totaux, strict=True)
+    )
+    total = sum(totaux, Decimal(0))
+    enveloppe = repartir([fcs.montant_enveloppe])[0]
+    return FCSImprime(axes=axes, total=total, enveloppe=enveloppe, reste=enveloppe - total)
+
+
+def fonds_imprimes(fonds) -> TableauImprime:
+    montants = repartir([f.montant for f in fonds.fonds])
+    return TableauImprime(
+        lignes=tuple(
+            LigneImprimee(f.commune.nom, (m,), m, f) for f, m in zip(fonds.fonds, montants, strict=True)
+        ),
+        colonnes=(sum(montants, Decimal(0)),),
+        total=sum(montants, Decimal(0)),
+    )
+
+
+VOYELLES = "AEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜŒ"
+
+
+def nom_organisme(organisme) -> str:
+    """« Commune d'Auchel », « Commune de Béthune » : l'élision devant une voyelle ; un conseil citoyen par son
+    nom."""
+    if organisme.est_commune:
+        nom = organisme.commune.nom
+        return f"Commune d'{nom}" if nom[:1].upper() in VOYELLES else f"Commune de {nom}"
+    return str(organisme)
+
+
+@dataclass(frozen=True)
+class LigneAnnexe:
+    """Une ligne de l'annexe des avis telle qu'imprimée : un avis rendu, ou les avis réputés favorables d'une même
+    échéance groupés en une ligne."""
+
+    organismes: tuple[str, ...]
+    date: object
+    decision: str
+    nature: str = ""  # délibération ou courrier : ce qu'est l'avis
+    arrivee: str = ""  # comment il est arrivé
+    jointe: bool = False
+    observations: str = ""
+    reputes: bool = False
+
+
+def _nature(avis) -> str:
+    """Ce qu'est l'avis : une délibération (document joint), sinon un courrier ou un avis déposé sans pièce."""
+    if avis.deliberation:
+        return "Délibération"
+    return "Courrier" if avis.recu_par_courrier else "Avis"
+
+
+def _arrivee(avis) -> str:
+    """Comment l'avis est arrivé, accordé à sa nature."""
+    feminin = bool(avis.deliberation)
+    if avis.recu_par_courrier:
+        return "reçue par voie postale" if feminin else "reçu par voie postale"
+    return "déposée sur le portail" if feminin else "déposé sur le portail"
+
+
+def annexe_imprimee(annexe, *, definitif: bool) -> tuple[LigneAnnexe, ...]:
+    """Les lignes de l'annexe : chaque avis rendu (sa nature distincte de son arrivée ; « jointe » seulement si la
+    délibération est jointe, c'est-à-dire au définitif), puis une ligne par échéance des réputés favorables, puis
+    les organismes encore attendus."""
+    if annexe is None:
+        return ()
+    rendus, reputes, attendus = [], {}, []
+    for ligne in annexe.lignes:
+        if ligne.avis is not None:
+            avis = ligne.avis
+            rendus.append(
+                LigneAnnexe(
+                    organismes=(nom_organisme(ligne.organisme),),
+                    date=ligne.date,
+                    decision=ligne.decision,
+                    nature=_nature(avis),
+                    arrivee=_arrivee(avis),
+                    jointe=definitif and bool(avis.deliberation),
+                    observations=avis.observations,
+                )
+            )
+        elif ligne.reputee_favorable:
+            reputes.setdefault((ligne.date, ligne.decision), []).append(nom_organisme(ligne.organisme))
+        else:
+            attendus.append(
+                LigneAnnexe(organismes=(nom_organisme(ligne.organisme),), date=None, decision=ligne.decision)
+            )
+    groupes = [
+        LigneAnnexe(organismes=tuple(noms), date=date, decision=decision, reputes=True)
+        for (date, decision), noms in sorted(reputes.items(), key=lambda item: str(item[0][0]))
+    ]
+    return (*rendus, *groupes, *attendus)
+
+
+SIGNATURES_IMAGES = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"))
+
+
+def logos_en_ligne(presentation) -> list[tuple[str, str]]:
+    """(nom, adresse `data:`) de chaque logo de la couverture : le rendu n'a ainsi aucun fichier déposé à lire. Un
+    fichier dont la signature n'est plus celle d'un PNG ou d'un JPEG (modifié sur le disque) est ignoré."""
+    if presentation is None:
+        return []
+    logos = []
+    for logo in presentation.logos.all():
+        try:
+            with logo.image.open("rb") as fichier:
+                contenu = fichier.read(2 * 1024 * 1024 + 1)
+        except OSError:
+            continue
+        for signature, type_mime in SIGNATURES_IMAGES:
+            if contenu.startswith(signature) and len(contenu) <= 2 * 1024 * 1024:
+                logos.append((logo.nom, f"data:{type_mime};base64,{base64.b64encode(contenu).decode()}"))
+    return logos
+
+
 def contexte_du_rapport(rapport: RapportAnnuel, *, pour_pdf: bool = False) -> dict:
     """Tous les chiffres, tableaux, graphiques et textes du rapport d'une année.
 
     Un nombre fixe de requêtes, quel que soit le nombre de dossiers : chaque tableau est un agrégat.
     """
-    programmation = Programmation.objects.select_related("contrat").get(pk=rapport.programmation_id)
+    # La présentation (logos, signataire, référents) vient avec le contrat : aucune requête de plus sans elle.
+    programmation = Programmation.objects.select_related("contrat__presentation").get(
+        pk=rapport.programmation_id
+    )
     contrat = programmation.contrat
     annee = programmation.annee
     dossiers = selectors.dossiers_de_l_annee(annee)
@@ -56,6 +259,12 @@ def contexte_du_rapport(rapport: RapportAnnuel, *, pour_pdf: bool = False) -> di
     precedente = points[annee - 1].chiffres_programmation() if points[annee - 1].nb_deposes else None
     repartition = selectors.repartition_par_pilier(dossiers, piliers)
     operateurs = selectors.operateurs_associatifs(dossiers, piliers)
+    # L'année précédente, sur la même ligne du tableau : le texte qui compare les années s'y lit.
+    operateurs_precedents = (
+        selectors.operateurs_associatifs(selectors.dossiers_de_l_annee(annee - 1), piliers)
+        if precedente
+        else None
+    )
     fcs = tableau_fcs(annee)
     fonds = fonds_de_concours(annee)
     geo = territoire(contrat)
@@ -68,6 +277,12 @@ def contexte_du_rapport(rapport: RapportAnnuel, *, pour_pdf: bool = False) -> di
     pilier_principal = max(repartition.lignes, key=lambda ligne: ligne.montant, default=None)
 
     definitif = rapport.statut == StatutRapport.DEFINITIF
+    annexe = annexe_avis(rapport.programmation)
+    presentation = getattr(contrat, "presentation", None)
+    if presentation is not None:
+        prefetch_related_objects(
+            [presentation], "logos", Prefetch("referents__communes", queryset=Commune.objects.order_by("nom"))
+        )
     return {
         "rapport": rapport,
         "programmation": programmation,
@@ -78,6 +293,9 @@ def contexte_du_rapport(rapport: RapportAnnuel, *, pour_pdf: bool = False) -> di
         "definitif": definitif,
         "version": "Version définitive" if definitif else "Projet",
         "pour_pdf": pour_pdf,
+        "presentation": presentation,
+        "logos": logos_en_ligne(presentation),
+        "referents": list(presentation.referents.all()) if presentation else [],
         "sections": SECTIONS,
         "chiffres": chiffres,
         "precedente": precedente,
@@ -85,8 +303,14 @@ def contexte_du_rapport(rapport: RapportAnnuel, *, pour_pdf: bool = False) -> di
         "repartition": repartition,
         "pilier_principal": pilier_principal,
         "operateurs": operateurs,
+        "operateurs_precedents": operateurs_precedents,
         "fcs": fcs,
+        "fcs_imprime": fcs_imprime(fcs),
         "fonds": fonds,
+        "fonds_imprimes": fonds_imprimes(fonds),
+        "natures": natures_imprimees(repartition),
+        "note_arrondi": NOTE_ARRONDI,
+        "note_parts": NOTE_PARTS,
         "territoire": geo,
         "focus": focus,
         "beneficiaires": beneficiaires,
@@ -125,7 +349,10 @@ def contexte_du_rapport(rapport: RapportAnnuel, *, pour_pdf: bool = False) -> di
         ),
         # Annexe des avis des communes et des conseils citoyens (application `avis`, gabarit
         # `templates/rapport/_annexe_avis.html`) ; None tant que le rapport n'est pas soumis.
-        "annexe_avis": annexe_avis(rapport.programmation),
+        "annexe_avis": annexe,
+        "annexe_lignes": annexe_imprimee(annexe, definitif=definitif),
+        # Jointes au seul définitif, chacune annoncée par une page séparatrice et comptée dans « page X / Y ».
+        "deliberations": deliberations_jointes(annexe, nom_organisme) if definitif and pour_pdf else (),
     }
 
 

@@ -291,6 +291,93 @@ def _contour(projection: Projection, geometrie, couleur: str, trait: str, epaiss
     )
 
 
+SOURCE_CARTE = "Sources : ANCT (quartiers), IGN Admin Express (communes) – Licence Ouverte Etalab"
+COULEUR_HORS_TERRITOIRE = (
+    "#e6e6e3"  # gris neutre : ce qui n'est pas une commune du fond ne se lit pas comme la mer
+)
+KM_PAR_DEGRE = 111.2
+
+
+def _boite(projection: Projection, geometrie) -> tuple[float, float, float, float] | None:
+    points = [projection(p[0], p[1]) for anneau in _anneaux(geometrie) for p in anneau]
+    if not points:
+        return None
+    xs, ys = [x for x, _ in points], [y for _, y in points]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _recouvrement(a, b) -> float:
+    largeur = min(a[2], b[2]) - max(a[0], b[0])
+    hauteur = min(a[3], b[3]) - max(a[1], b[1])
+    return largeur * hauteur if largeur > 0 and hauteur > 0 else 0.0
+
+
+def placer_etiquettes(
+    points: Sequence[tuple[float, float, str]],
+    obstacles: Sequence[tuple[float, float, float, float]],
+    largeur: float,
+    hauteur: float,
+    taille: float = 8.5,
+) -> list[tuple[float, float, str]]:
+    """Place chaque étiquette (x, y, texte) sans chevaucher les obstacles (boîtes des quartiers) ni les étiquettes
+    déjà placées : la première position libre parmi des décalages croissants autour du point, sinon la moins
+    recouverte. Rend (x du milieu, y de la ligne de base, texte)."""
+    places: list[tuple[float, float, float, float]] = []
+    resultat = []
+    haut = taille * 1.2
+    for x0, y0, texte in points:
+        demi = len(texte) * taille * 0.31 + 2
+        meilleure, cout_min = None, None
+        for rayon in (0, 10, 16, 24, 34, 46):
+            for dx, dy in (
+                ((0, 0),)
+                if rayon == 0
+                else (
+                    (0, -rayon),
+                    (0, rayon),
+                    (rayon + demi, 0),
+                    (-rayon - demi, 0),
+                    (rayon, -rayon),
+                    (-rayon, -rayon),
+                    (rayon, rayon),
+                    (-rayon, rayon),
+                )
+            ):
+                x = min(max(x0 + dx, demi + 2), largeur - demi - 2)
+                y = min(max(y0 + dy, haut + 2), hauteur - 4)
+                boite = (x - demi, y - haut + 2, x + demi, y + 2)
+                cout = sum(_recouvrement(boite, o) for o in obstacles) + 4 * sum(
+                    _recouvrement(boite, p) for p in places
+                )
+                if cout_min is None or cout < cout_min:
+                    meilleure, cout_min = (x, y, boite), cout
+                if cout == 0:
+                    break
+            if cout_min == 0:
+                break
+        x, y, boite = meilleure
+        places.append(boite)
+        resultat.append((x, y, texte))
+    return resultat
+
+
+def _barre_d_echelle(projection: Projection, x: float, y: float, largeur_max: float) -> list[str]:
+    """Une barre d'échelle de longueur ronde (1, 2, 5, 10… km) tenant dans `largeur_max` pixels."""
+    px_par_km = projection.echelle / KM_PAR_DEGRE
+    longueur = 1
+    for candidat in (1, 2, 5, 10, 20, 50, 100):
+        if candidat * px_par_km <= largeur_max:
+            longueur = candidat
+    px = longueur * px_par_km
+    return [
+        f'<rect x="{_n(x - 4)}" y="{_n(y - 16)}" width="{_n(px + 8)}" height="22" fill="#fff" '
+        'fill-opacity="0.85"/>',
+        f'<path d="M{_n(x)} {_n(y - 4)} V{_n(y)} H{_n(x + px)} V{_n(y - 4)}" fill="none" stroke="#222" '
+        'stroke-width="1.2"/>',
+        _texte(x + px / 2, y - 6, f"{longueur} km", 8.5, "middle", fill="#222"),
+    ]
+
+
 def carte(
     zones: Sequence[Zone],
     *,
@@ -301,12 +388,15 @@ def carte(
     largeur: int = 640,
     hauteur: int = 420,
     cadrer_sur_fond: bool = False,
+    source: str = SOURCE_CARTE,
 ) -> SafeString:
-    """Carte des `zones` sur un `fond` clair (communes), cadrée sur les zones, avec sa légende en bas.
+    """Carte des `zones` sur un `fond` clair (communes), cadrée sur les zones, avec sa légende, une barre
+    d'échelle et la ligne de source en bas ; hors des communes du fond, un gris neutre.
 
-    `etiquettes` : (longitude, latitude, texte) écrits en petit sur la carte, par exemple les communes.
+    `etiquettes` : (longitude, latitude, texte) écrits en petit sur la carte, par exemple les communes, placés
+    sans chevaucher les zones ni les autres étiquettes quand c'est possible.
     """
-    hauteur_legende = 22 * len(legende) + (8 if legende else 0)
+    hauteur_legende = 22 * len(legende) + (8 if legende else 0) + (16 if source else 0)
     hauteur_carte = hauteur - hauteur_legende
     cadre = [a for z in (fond if cadrer_sur_fond else zones) for a in _anneaux(z.geometrie)]
     projection = Projection(cadre, largeur, hauteur_carte, marge=24)
@@ -314,23 +404,24 @@ def carte(
     # clipPath qui entrerait en collision avec une autre carte de la même page.
     corps = [
         f'<svg x="0" y="0" width="{largeur}" height="{hauteur_carte}" overflow="hidden">',
-        f'<rect x="0.5" y="0.5" width="{largeur - 1}" height="{hauteur_carte - 1}" fill="#f4f7fb" '
-        f'stroke="#bbb"/>',
+        f'<rect x="0.5" y="0.5" width="{largeur - 1}" height="{hauteur_carte - 1}" '
+        f'fill="{COULEUR_HORS_TERRITOIRE}" stroke="#bbb"/>',
     ]
     for zone in fond:
         corps.append(_contour(projection, zone.geometrie, zone.couleur, "#b5b5b5", "0.6", zone.nom))
     for zone in zones:
         corps.append(_contour(projection, zone.geometrie, zone.couleur, "#333", "0.6", zone.nom))
-    for lon, lat, texte in etiquettes:
-        x, y = projection(lon, lat)
-        demi = len(texte) * 2.6 + 4  # demi-largeur approchée à 8,5 px : l'étiquette reste dans le cadre
-        x = min(max(x, demi), largeur - demi)
-        y = min(max(y, 12), hauteur_carte - 4)
+    obstacles = [b for z in zones if (b := _boite(projection, z.geometrie))]
+    points = [(*projection(lon, lat), texte) for lon, lat, texte in etiquettes]
+    for x, y, texte in placer_etiquettes(points, obstacles, largeur, hauteur_carte):
         # Un halo blanc dessous (WeasyPrint ignore paint-order), le texte par-dessus.
         corps.append(_texte(x, y, texte, 8.5, "middle", fill="#fff", stroke="#fff", stroke_width="2.5"))
         corps.append(_texte(x, y, texte, 8.5, "middle", fill="#222"))
+    corps.extend(_barre_d_echelle(projection, largeur - 24 - largeur / 5, hauteur_carte - 10, largeur / 5))
     corps.append("</svg>")
     corps.extend(_legende(10, hauteur_carte + 22, legende, pas=22, taille=10.5))
+    if source:
+        corps.append(_texte(largeur - 4, hauteur - 4, source, 8, "end", fill="#555"))
     return _svg(largeur, hauteur, titre, corps)
 
 

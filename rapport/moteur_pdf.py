@@ -8,6 +8,8 @@ WeasyPrint lit par défaut `file://` et le réseau, et joint au PDF tout `<link 
 reçoit que nos fichiers statiques ; toute autre adresse est refusée et les pièces jointes sont retirées.
 """
 
+import base64
+import binascii
 import logging
 import mimetypes
 from urllib.parse import unquote, urlsplit
@@ -31,6 +33,8 @@ class RecuperateurStatique(URLFetcher):
         self.prefixe = urlsplit(BASE_URL + static_url.lstrip("/")).path
 
     def fetch(self, url, headers=None):
+        if url.startswith("data:"):
+            return self.image_en_ligne(url)
         morceaux = urlsplit(url)
         if (
             f"{morceaux.scheme}://{morceaux.netloc}/" != BASE_URL
@@ -50,6 +54,33 @@ class RecuperateurStatique(URLFetcher):
         type_mime = mimetypes.guess_type(chemin)[0] or "application/octet-stream"
         return URLFetcherResponse(url, contenu, {"Content-Type": type_mime})
 
+    def image_en_ligne(self, url):
+        contenu, type_mime = _image_en_ligne(url)
+        return URLFetcherResponse(url[:40], contenu, {"Content-Type": type_mime})
+
+
+# Les seules adresses `data:` servies : les logos de la couverture, PNG ou JPEG vérifiés au dépôt puis par leur
+# signature ici, de 2 Mo au plus.
+IMAGES_EN_LIGNE = {
+    "data:image/png;base64,": (b"\x89PNG\r\n\x1a\n", "image/png"),
+    "data:image/jpeg;base64,": (b"\xff\xd8\xff", "image/jpeg"),
+}
+TAILLE_MAX_IMAGE = 2 * 1024 * 1024
+
+
+def _image_en_ligne(url: str) -> tuple[bytes, str]:
+    for prefixe, (signature, type_mime) in IMAGES_EN_LIGNE.items():
+        if url.startswith(prefixe) and len(url) <= len(prefixe) + TAILLE_MAX_IMAGE * 4 // 3 + 4:
+            try:
+                contenu = base64.b64decode(url[len(prefixe) :], validate=True)
+            except binascii.Error:
+                break
+            if contenu.startswith(signature):
+                return contenu, type_mime
+            break
+    journal.warning("Rendu PDF : adresse refusée %s", url[:60])
+    raise ValueError(f"Adresse refusée par le rendu du rapport : {url[:60]}")
+
 
 def rendre(html: str, fichiers: dict[str, str], static_url: str) -> bytes:
     """Le PDF d'un document HTML, sans rien lire hors des fichiers listés et sans pièce jointe."""
@@ -59,7 +90,8 @@ def rendre(html: str, fichiers: dict[str, str], static_url: str) -> bytes:
     document.metadata.attachments = []
     for page in document.pages:
         page.links = [lien for lien in page.links if lien[0] != "attachment"]
-    return document.write_pdf(attachments=[])
+    # PDF/UA-1 : structure balisée (titres, tableaux, figures et leur texte alternatif), titre, langue.
+    return document.write_pdf(attachments=[], pdf_variant="pdf/ua-1")
 
 
 def executer(connexion, html: str, fichiers: dict[str, str], static_url: str) -> None:

@@ -22,7 +22,8 @@ from avis import services as avis_services
 from avis.dates import un_mois_apres
 from journal.audit import acteur
 from noyau.empreintes import empreinte
-from programmation.models import Programmation
+from programmation.enums import TypeBloc
+from programmation.models import BlocNarratif, Programmation
 
 from .contexte import chiffres_du_rapport, contexte_du_rapport, controles_du_rapport
 from .deliberations import joindre_deliberations, verifier_budget
@@ -48,6 +49,30 @@ def obtenir_rapport(*, annee: int) -> RapportAnnuel:
     return rapport
 
 
+def blocs_a_rediger(programmation: Programmation) -> list[str]:
+    """Les blocs narratifs du rapport encore vides, dans l'ordre du rapport : un rapport adopté n'imprime aucun
+    « Texte à rédiger »."""
+    rediges = {
+        type_
+        for type_, texte in BlocNarratif.objects.filter(programmation=programmation).values_list(
+            "type", "texte"
+        )
+        if texte.strip()
+    }
+    return [libelle for valeur, libelle in TypeBloc.choices if valeur not in rediges]
+
+
+def _empechement_adoption(rapport: RapportAnnuel) -> str:
+    manquants = blocs_a_rediger(rapport.programmation)
+    if not manquants:
+        return ""
+    return (
+        f"Le projet ne peut pas être adopté : {len(manquants)} texte{'s' if len(manquants) > 1 else ''} du rapport "
+        f"{'restent' if len(manquants) > 1 else 'reste'} à rédiger (blocs narratifs de la programmation "
+        f"{rapport.programmation.annee}) : " + ", ".join(f"« {m} »" for m in manquants) + "."
+    )
+
+
 @dataclass(frozen=True)
 class Etape:
     """Ce que l'étape suivante fera, dit avant de la franchir (page de confirmation)."""
@@ -70,6 +95,7 @@ def etape_suivante(rapport: RapportAnnuel, *, aujourdhui: datetime.date | None =
                 "La date de la séance du conseil communautaire qui a adopté le projet est enregistrée.",
                 "Le projet reste modifiable jusqu'au lancement de la consultation.",
             ),
+            _empechement_adoption(rapport),
         )
     if vers == StatutRapport.EN_CONSULTATION:
         nb = avis_selectors.nombre_d_organismes_par_defaut(rapport.programmation)
@@ -141,6 +167,8 @@ def faire_avancer_rapport(
     if vers == StatutRapport.ADOPTE:
         if date is None:
             raise ValidationError({"date": "Indiquez la date de la séance du conseil communautaire."})
+        if empechement := _empechement_adoption(rapport):
+            raise ValidationError(empechement)
         rapport.date_seance_conseil = date
         champs.append("date_seance_conseil")
     elif vers == StatutRapport.EN_CONSULTATION:
@@ -188,7 +216,7 @@ def faire_avancer_rapport(
             commentaire = f"{commentaire}\n{note}".strip()
         pdf = pdf_a_enregistrer(contexte, document="Le PDF définitif", sinon="Rien n'a été enregistré")
         # Les délibérations des communes et conseils citoyens suivent l'annexe des avis.
-        prepare["definitif"] = joindre_deliberations(pdf, contexte.get("annexe_avis"))
+        prepare["definitif"] = joindre_deliberations(pdf, contexte["deliberations"])
         verifier_budget(prepare["definitif"])  # avant de figer : pages et taille bornées
         prepare["chiffres"] = chiffres_du_rapport(contexte)
         champs += ["date_approbation", "pdf_definitif", "chiffres_definitifs", "empreinte_sha256"]

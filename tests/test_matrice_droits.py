@@ -28,7 +28,7 @@ from programmation.echange.exportation import journaliser_export
 from programmation.enums import OperationEchange
 from programmation.models import BlocNarratif, Programmation
 from rapport.enums import StatutRapport
-from rapport.models import RapportAnnuel
+from rapport.models import PresentationRapport, RapportAnnuel, ReferentTerritorial
 from tests.avis.conftest import pdf_octets
 from tests.comptes import creer_dossier, utilisateur
 from tests.factories import FondsDeConcoursFactory, SubventionFCSFactory
@@ -68,6 +68,8 @@ DROITS_ADMIN = {
     "programmation.dossier": SAISIE,
     "programmation.lignefinancement": SAISIE,
     "rapport.rapportannuel": SAISIE,
+    "rapport.presentationrapport": SAISIE,
+    "rapport.referentterritorial": SAISIE,
     "programmation.journalechange": LECTURE,
     "fcs.enveloppefcs": SAISIE,
     "fcs.axefcs": SAISIE,
@@ -252,6 +254,9 @@ def monde(db, settings, tmp_path):
         organismes=[bethune, bruay, conseil],
         par=agent,
     )
+    # La présentation du rapport (signataire, logos) et un référent du service, saisis dans l'admin.
+    presentation = PresentationRapport.objects.create(contrat=contrat, signataire_nom="Camille Martin")
+    ReferentTerritorial.objects.create(presentation=presentation, nom="Carole Warembourg")
     # Une autre consultation (une autre année) où seule Bruay est consultée.
     rapport_autre = RapportAnnuel.objects.create(
         programmation=Programmation.objects.create(annee=2033, contrat=contrat),

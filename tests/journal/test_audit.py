@@ -18,7 +18,13 @@ from journal.models import EntreeJournal
 from programmation.enums import TypeBloc
 from programmation.models import BlocNarratif, Dossier, LigneFinancement, Programmation
 from rapport.enums import StatutRapport
-from rapport.models import RapportAnnuel, TransitionRapport
+from rapport.models import (
+    LogoRapport,
+    PresentationRapport,
+    RapportAnnuel,
+    ReferentTerritorial,
+    TransitionRapport,
+)
 
 # Modèles des applications métier qui n'ont pas à être audités, et pourquoi.
 NON_AUDITES = {
@@ -110,6 +116,10 @@ def _rapport(b):
     return RapportAnnuel.objects.get_or_create(programmation=b["prog"])[0]
 
 
+def _presentation(b):
+    return PresentationRapport.objects.get_or_create(contrat=b["contrat"])[0]
+
+
 # Pour chaque modèle audité : fabriquer une instance non enregistrée, et le champ qu'on modifie avec sa
 # nouvelle valeur. Un modèle audité sans fabrique fait échouer le test : ajoutez-la.
 FABRIQUES = {
@@ -181,6 +191,21 @@ FABRIQUES = {
         "commentaire",
         "Séance du 30 juin",
     ),
+    "rapport.presentationrapport": (
+        lambda b, u: PresentationRapport(contrat=b["contrat"]),
+        "signataire_nom",
+        "Camille Martin",
+    ),
+    "rapport.logorapport": (
+        lambda b, u: LogoRapport(presentation=_presentation(b), nom="Préfecture", image="logos/etat.png"),
+        "nom",
+        "Préfecture du Pas-de-Calais",
+    ),
+    "rapport.referentterritorial": (
+        lambda b, u: ReferentTerritorial(presentation=_presentation(b), nom="Carole Warembourg"),
+        "fonction",
+        "Chargée de mission",
+    ),
     "fcs.enveloppefcs": (
         lambda b, u: EnveloppeFCS(contrat=b["contrat"], annee=3000 + n() % 5000, montant=Decimal("50000")),
         "montant",
@@ -238,6 +263,9 @@ def test_les_modeles_metier_sont_audites():
         "programmation.LigneFinancement",
         "programmation.BlocNarratif",
         "rapport.RapportAnnuel",
+        "rapport.PresentationRapport",
+        "rapport.LogoRapport",
+        "rapport.ReferentTerritorial",
         "rapport.TransitionRapport",
         "fcs.EnveloppeFCS",
         "fcs.AxeFCS",

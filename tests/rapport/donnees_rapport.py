@@ -4,8 +4,8 @@ from decimal import Decimal
 
 from contrat_ville.enums import CodeFinanceur, NatureCredits, TypePorteur
 from contrat_ville.models import Contrat, Financeur, Pilier, Porteur, Quartier
-from programmation.enums import StatutDossier
-from programmation.models import Dossier, LigneFinancement, Programmation
+from programmation.enums import StatutDossier, TypeBloc
+from programmation.models import BlocNarratif, Dossier, LigneFinancement, Programmation
 from rapport.models import RapportAnnuel
 
 
@@ -46,6 +46,15 @@ def dossier(
     return d
 
 
+def rediger_blocs(programmation, sauf=()):
+    """Les textes du rapport (introduction, PNRU, organisation…), sans lesquels il ne peut être adopté."""
+    for valeur, libelle in TypeBloc.choices:
+        if valeur not in sauf:
+            BlocNarratif.objects.create(
+                programmation=programmation, type=valeur, texte=f"{libelle} : texte rédigé par le service."
+            )
+
+
 def annee(numero: int, nb_dossiers: int = 3) -> RapportAnnuel:
     """Une année de `nb_dossiers` dossiers retenus : pilier 1 en alternance avec le pilier 2."""
     programmation = Programmation.objects.create(annee=numero, contrat=Contrat.objects.get())
@@ -59,4 +68,5 @@ def annee(numero: int, nb_dossiers: int = 3) -> RapportAnnuel:
                 (CodeFinanceur.COMMUNE, NatureCredits.DROIT_COMMUN, "500.50"),
             ],
         )
+    rediger_blocs(programmation)
     return RapportAnnuel.objects.create(programmation=programmation)

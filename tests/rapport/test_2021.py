@@ -75,7 +75,12 @@ def test_rapport_2021_contient_chaque_chiffre_du_rapport_de_reference(texte_2021
     assert "Total du fonds de cohésion sociale 2021 92 921 €" in t
     # 7. Fonds de concours
     assert "169 541 € ont été attribués à 3 communes" in t
-    for commune, montant in [("Divion", "68 049 €"), ("Bruay-la-", "32 111 €"), ("Hersin-", "69 381 €")]:
+    # Les colonnes ont la taille de leur contenu : le nom de la commune ne se coupe plus (« Bruay-la-/Buissière »).
+    for commune, montant in [
+        ("Divion", "68 049 €"),
+        ("Bruay-la-Buissière", "32 111 €"),
+        ("Hersin-Coupigny", "69 381 €"),
+    ]:
         assert une_ligne(texte_2021, rf"^{commune} .* {montant}$"), commune
     # 8. Focus, PNRU, organisation, géographie, perspectives
     assert "Focus 4" in t and "Focus 5" not in t

@@ -17,6 +17,7 @@ from rapport.enums import StatutRapport
 from rapport.models import RapportAnnuel
 from rapport.services import faire_avancer_rapport
 from tests.avis.conftest import creer_contact_actif, pdf_octets
+from tests.programmation.donnees_rapport import rediger_blocs
 
 SEANCE = datetime.date(2022, 9, 27)
 
@@ -41,6 +42,7 @@ def directeur(db):
 @pytest.fixture
 def adopte(directeur):
     programmation = Programmation.objects.create(contrat=Contrat.objects.get(), annee=2031)
+    rediger_blocs(programmation)
     rapport = RapportAnnuel.objects.create(programmation=programmation)
     return faire_avancer_rapport(rapport=rapport, vers=StatutRapport.ADOPTE, par=directeur, date=SEANCE)
 

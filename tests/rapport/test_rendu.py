@@ -54,10 +54,10 @@ def test_texte_hostile_rendu_comme_texte_et_aucun_fichier_embarque(tmp_path):
         focus_description='<a rel="attachment" href="file:///etc/passwd">pièce</a>',
         lignes=[(CodeFinanceur.AGGLO, NatureCredits.DROIT_COMMUN, "10")],
     )
-    BlocNarratif.objects.create(
+    BlocNarratif.objects.update_or_create(
         programmation=rapport.programmation,
         type=TypeBloc.PERSPECTIVES,
-        texte='Avant <link rel="attachment" href="file:///etc/passwd"> après',
+        defaults={"texte": 'Avant <link rel="attachment" href="file:///etc/passwd"> après'},
     )
     pdf = pdf_du_rapport(rapport)
     texte = texte_pdf(pdf, tmp_path)
