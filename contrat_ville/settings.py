@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "contrat_ville",
     "fcs",
     "programmation",
+    "conventions",
     "avis",
     "rapport",
     "exploitation",
