@@ -212,6 +212,8 @@ DEFAULT_FROM_EMAIL = os.environ.get(
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Adresse publique du site, pour les liens envoyés par courriel.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# SIRET de l'agglomération, attribuant des subventions publiées en open data (SCDL « subventions », idAttribuant).
+SIRET_ATTRIBUANT = os.environ.get("SIRET_ATTRIBUANT", "").replace(" ", "")
 
 SESSION_COOKIE_HTTPONLY = True
 # Inactivité : la session expire SESSION_COOKIE_AGE secondes après la dernière requête (réenregistrée à chaque
