@@ -48,6 +48,7 @@ class Convention(Trace):
         base_manager_name = "objects"
         verbose_name = "convention"
         verbose_name_plural = "conventions"
+        permissions = [("exporter_open_data", "Peut exporter les subventions en open data (SCDL)")]
         ordering = ["-annee_debut", "reference"]
         constraints = [
             models.CheckConstraint(

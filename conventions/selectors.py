@@ -128,6 +128,10 @@ def reste_a_payer(tranche: Tranche) -> Decimal:
     return tranche.montant - paye
 
 
+def tranches_du_porteur(porteur_id: int) -> QuerySet[Tranche]:
+    return Tranche.objects.filter(convention__porteur_id=porteur_id)
+
+
 def conventions_du_porteur(porteur_id: int) -> QuerySet[Convention]:
     """Les conventions d'un porteur : le périmètre du portail pour ses contacts."""
     return Convention.objects.filter(porteur_id=porteur_id)

@@ -378,3 +378,10 @@ def emettre_titre_recette(
     titre.full_clean()
     titre.save()
     return titre
+
+
+@transaction.atomic
+def marquer_relance(*, bilan: Bilan, moment: str) -> None:
+    """Note la relance (« avant » ou « apres » l'échéance) : une seule de chaque sorte par bilan."""
+    champ = {"avant": "relance_avant_le", "apres": "relance_apres_le"}[moment]
+    Bilan.objects.filter(pk=bilan.pk).update(**{champ: timezone.now()})
