@@ -13,4 +13,5 @@ urlpatterns = [
     path("rapport-annuel/", include("rapport.urls")),
     path("portail/", include("avis.urls")),
     path("tableau-de-bord/", include("rapport.urls_tableau")),
+    path("suivi-des-subventions/", include("conventions.urls")),
 ]

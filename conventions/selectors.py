@@ -11,10 +11,13 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
+from fcs.models import SubventionFCS
 from noyau.models import ZERO
-from noyau.nombres import arrondi
+from noyau.nombres import arrondi, formater_euros
+from programmation.enums import StatutDossier
+from programmation.models import LigneFinancement
 
-from .enums import StatutBilan, TypeEcheance
+from .enums import StatutBilan, TypeConvention, TypeEcheance
 from .models import Bilan, Convention, Decision, Echeance, TitreRecette, Tranche, Versement
 
 MONTANT = DecimalField(max_digits=14, decimal_places=2)
@@ -119,8 +122,15 @@ def suivi_financier(tranches: QuerySet[Tranche], aujourdhui: datetime.date | Non
     )
 
 
-def tranches_de_l_annee(annee: int) -> QuerySet[Tranche]:
-    return Tranche.objects.filter(annee=annee)
+def tranches_de_l_annee(annee: int, dossiers: QuerySet | None = None) -> QuerySet[Tranche]:
+    """Les tranches d'une année ; avec `dossiers` (les filtres du tableau de bord), celles de leurs lignes, plus
+    celles du FCS, qui n'est pas ventilé par dossier."""
+    tranches = Tranche.objects.filter(annee=annee)
+    if dossiers is not None:
+        tranches = tranches.filter(
+            Q(ligne__dossier__in=dossiers.values("pk")) | Q(subvention_fcs__isnull=False)
+        )
+    return tranches
 
 
 def reste_a_payer(tranche: Tranche) -> Decimal:
@@ -173,3 +183,115 @@ def premiere_decision(convention_ids) -> dict[int, Decision]:
     for d in Decision.objects.filter(convention__in=convention_ids).order_by("convention", "date", "pk"):
         decisions.setdefault(d.convention_id, d)
     return decisions
+
+
+# --- La page du porteur : chaque année, chaque action, chaque financeur ---------------------------------------
+
+
+@dataclass(frozen=True)
+class LigneHistorique:
+    annee: int
+    numero: str
+    action: str
+    statut: str
+    reconduit: str  # n° du dossier de l'année précédente, s'il y en a un
+    financeur: str
+    demande: Decimal
+    accorde: Decimal
+    paye: Decimal | None  # None : versements d'un autre financeur, non suivis ici
+    convention: Convention | None
+    bilans: tuple[Bilan, ...]
+
+
+@dataclass(frozen=True)
+class FichePorteur:
+    porteur: object
+    lignes: tuple[LigneHistorique, ...]
+    suivi: SuiviFinancier
+    conventions: tuple[Convention, ...]
+
+    @property
+    def demande(self) -> Decimal:
+        return sum((ligne.demande for ligne in self.lignes), ZERO)
+
+    @property
+    def accorde(self) -> Decimal:
+        return sum(
+            (ligne.accorde for ligne in self.lignes if ligne.statut == StatutDossier.RETENU.label), ZERO
+        )
+
+    @property
+    def synthese(self) -> str:
+        """Une phrase en tête : accordé sur demandé, conventions pluriannuelles, versements de l'agglomération."""
+        if not self.lignes:
+            return f"{self.porteur.nom} n'a encore déposé aucun dossier."
+        morceaux = [f"accordé {formater_euros(self.accorde)} sur {formater_euros(self.demande)} demandés"]
+        cpo = [c.periode for c in self.conventions if c.type == TypeConvention.CPO]
+        if cpo:
+            morceaux.append(f"pluriannuel {', '.join(sorted(set(cpo)))}")
+        if self.suivi.lignes:
+            morceaux.append(
+                f"versements de l'agglomération effectués : {formater_euros(self.suivi.paye)} sur "
+                f"{formater_euros(self.suivi.accorde)} (reste à payer {formater_euros(self.suivi.reste)})"
+            )
+        annees = sorted({ligne.annee for ligne in self.lignes})
+        periode = str(annees[0]) if len(annees) == 1 else f"{annees[0]} à {annees[-1]}"
+        return f"{self.porteur.nom}, {periode} : " + ", ".join(morceaux) + "."
+
+
+def fiche_porteur(porteur) -> FichePorteur:
+    """Tout ce que la page du porteur montre, en un nombre fixe de requêtes quel que soit son nombre de dossiers."""
+    suivi = suivi_financier(tranches_du_porteur(porteur.pk))
+    paye_par_tranche = {s.tranche.pk: s.paye for s in suivi.lignes}
+    bilans: dict[int, list[Bilan]] = {}
+    for bilan in Bilan.objects.filter(tranche__convention__porteur=porteur).order_by("type"):
+        bilans.setdefault(bilan.tranche_id, []).append(bilan)
+    conventions = {c.pk: c for c in conventions_du_porteur(porteur.pk)}
+    lignes = []
+    for ligne in (
+        LigneFinancement.objects.filter(dossier__porteur=porteur)
+        .select_related("dossier__programmation", "dossier__dossier_precedent", "financeur", "tranche")
+        .order_by("-dossier__programmation__annee", "dossier__numero", "financeur__nom")
+    ):
+        tranche = getattr(ligne, "tranche", None)
+        dossier = ligne.dossier
+        lignes.append(
+            LigneHistorique(
+                annee=dossier.programmation.annee,
+                numero=dossier.numero,
+                action=dossier.intitule,
+                statut=dossier.get_statut_display(),
+                reconduit=dossier.dossier_precedent.numero if dossier.dossier_precedent else "",
+                financeur=ligne.financeur.nom,
+                demande=ligne.montant_sollicite,
+                accorde=ligne.montant_accorde,
+                paye=paye_par_tranche.get(tranche.pk) if tranche else None,
+                convention=conventions.get(tranche.convention_id) if tranche else None,
+                bilans=tuple(bilans.get(tranche.pk, ())) if tranche else (),
+            )
+        )
+    for subvention in (
+        SubventionFCS.objects.filter(porteur=porteur)
+        .select_related("axe__enveloppe", "tranche")
+        .order_by("-axe__enveloppe__annee")
+    ):
+        tranche = getattr(subvention, "tranche", None)
+        lignes.append(
+            LigneHistorique(
+                annee=subvention.axe.enveloppe.annee,
+                numero="FCS",
+                action=subvention.action,
+                statut=StatutDossier.RETENU.label,
+                reconduit="",
+                financeur="Fonds de cohésion sociale (agglomération)",
+                demande=subvention.montant,
+                accorde=subvention.montant,
+                paye=paye_par_tranche.get(tranche.pk) if tranche else None,
+                convention=conventions.get(tranche.convention_id) if tranche else None,
+                bilans=tuple(bilans.get(tranche.pk, ())) if tranche else (),
+            )
+        )
+    lignes.sort(key=lambda ligne: (-ligne.annee, ligne.numero, ligne.financeur))
+    return FichePorteur(
+        porteur=porteur, lignes=tuple(lignes), suivi=suivi, conventions=tuple(conventions.values())
+    )

@@ -6,6 +6,7 @@ from django.utils.http import urlencode
 from django.views.generic import TemplateView
 
 from contrat_ville.enums import TypePorteur
+from conventions.selectors import suivi_financier, tranches_de_l_annee
 from programmation.enums import StatutDossier
 from programmation.filters import DossierFilterSet, parametres_admin
 from programmation.models import Dossier
@@ -108,6 +109,10 @@ class TableauDeBordView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
                 (point, lien({**valeurs, "annee": point.annee}, **retenus)) for point in tableau.tendance
             ],
             graphiques=self.graphiques(tableau, piliers, financeurs, quartiers),
+            # Après le vote : accordé, payé, reste à payer, délai médian ; le sélecteur de la page du porteur.
+            versements=suivi_financier(
+                tranches_de_l_annee(valeurs["annee"], filtres.filtrer(Dossier.objects.all(), sauf=()))
+            ),
         )
         return contexte
 

@@ -202,6 +202,10 @@ NOMMEES = {
     "admin:conventions_tranche_titre": {"": pour(INTERDIT, agent=OK, **SANS_DROIT_ADMIN)},
     "admin:conventions_bilan_examiner": {"": pour(INTERDIT, agent=OK, **SANS_DROIT_ADMIN)},
     "admin:conventions_bilan_fichier": {"": pour(OK, **SANS_DROIT_ADMIN)},
+    # La page d'un porteur : le personnel. L'open data : le directeur (sans SIRET de l'agglomération dans ce jeu de
+    # données, l'export est refusé et le renvoie au tableau de bord avec le message).
+    "conventions:fiche_porteur": {"": pour(OK, anonyme=CONNEXION, commune=INTERDIT, conseil=INTERDIT)},
+    "conventions:open_data": {"": pour(INTERDIT, anonyme=CONNEXION, directeur=REDIRECTION)},
     "avis:invitation_terminee": {"": pour(CONNEXION)},
 }
 
@@ -364,6 +368,8 @@ def url_de(route: str, nom: str | None, variante: str, role: str, monde) -> str:
         nom or ""
     ).startswith("avis:porteur_bilan"):
         valeurs["pk"] = str(monde["bilan_depose"].pk)
+    elif nom == "conventions:fiche_porteur":
+        valeurs["pk"] = str(monde["bilan_depose"].tranche.convention.porteur_id)
     elif nom and nom.startswith("admin:otp_totp_totpdevice"):
         valeurs["pk"] = str(TOTPDevice.objects.first().pk)
     elif nom == "admin:auth_user_password_change":
