@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Max, Min, Q
 
-from contrat_ville.models import Contrat
+from contrat_ville.models import Contrat, Porteur
 from noyau.validators import valider_siret
 from programmation.models import LigneFinancement
 
@@ -77,15 +77,25 @@ def _erreurs_ligne(ligne: dict) -> list[str]:
     ]
 
 
+def siret_attribuant(contrat: Contrat | None) -> str:
+    """Le réglage SIRET_ATTRIBUANT, sinon le SIRET du référentiel dont le SIREN est celui de l'EPCI du contrat
+    (l'agglomération est aussi porteur de projets : le fichier des postes de l'État donne son SIRET)."""
+    if settings.SIRET_ATTRIBUANT or contrat is None or not contrat.siren_epci:
+        return settings.SIRET_ATTRIBUANT
+    porteur = Porteur.objects.filter(siret__startswith=contrat.siren_epci).order_by("siret").first()
+    return porteur.siret if porteur else ""
+
+
 def exporter_scdl(annee: int) -> ExportSCDL:
     """Les subventions de l'agglomération de l'année (tranches de ses conventions), en CSV SCDL 2.1.0 UTF-8."""
-    siret_agglo = settings.SIRET_ATTRIBUANT
+    contrat = Contrat.objects.order_by("-date_signature").first()
+    siret_agglo = siret_attribuant(contrat)
     try:
         valider_siret(siret_agglo)
     except ValidationError as exc:
         raise ExportRefuse(
-            "Le SIRET de l'agglomération (réglage SIRET_ATTRIBUANT) manque ou est invalide : l'export open data "
-            "ne peut pas nommer l'attribuant."
+            "Le SIRET de l'agglomération manque ou est invalide (réglage SIRET_ATTRIBUANT, ou porteur du "
+            "référentiel au SIREN de l'EPCI) : l'export open data ne peut pas nommer l'attribuant."
         ) from exc
     tranches = list(
         Tranche.objects.filter(annee=annee)
@@ -119,7 +129,6 @@ def exporter_scdl(annee: int) -> ExportSCDL:
         .filter(n__gt=1)
         .values_list("dossier", flat=True)
     )
-    contrat = Contrat.objects.order_by("-date_signature").first()
     nom_attribuant = contrat.epci if contrat else ""
     lignes, erreurs = [], []
     for t in tranches:
