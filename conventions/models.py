@@ -11,6 +11,7 @@ import uuid
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from contrat_ville.models import Porteur
 from fcs.models import SubventionFCS
@@ -260,6 +261,12 @@ class Bilan(Trace):
 
     def __str__(self):
         return f"{self.get_type_display()} – {self.tranche}"
+
+    @property
+    def en_retard(self) -> bool:
+        """Attendu (ou à compléter) et l'échéance passée."""
+        attendu = self.statut in (StatutBilan.ATTENDU, StatutBilan.A_COMPLETER)
+        return attendu and self.date_limite < timezone.localdate()
 
 
 class TitreRecette(Trace):

@@ -236,7 +236,11 @@ class FichePorteur:
             )
         annees = sorted({ligne.annee for ligne in self.lignes})
         periode = str(annees[0]) if len(annees) == 1 else f"{annees[0]} à {annees[-1]}"
-        return f"{self.porteur.nom}, {periode} : " + ", ".join(morceaux) + "."
+        return (
+            f"De {periode} : " + ", ".join(morceaux) + "."
+            if len(annees) > 1
+            else f"En {periode} : " + ", ".join(morceaux) + "."
+        )
 
 
 def fiche_porteur(porteur) -> FichePorteur:

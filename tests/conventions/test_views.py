@@ -43,7 +43,7 @@ def test_la_page_du_porteur_montre_les_deux_annees_et_sa_synthese(client):
 
     nbsp = "\u00a0"
     assert (
-        f"Les Compagnons du Mont-Liébaut, 2024 à 2025 : accordé 70{nbsp}000,00{nbsp}€ sur 77{nbsp}000,00{nbsp}€ "
+        f"De 2024 à 2025 : accordé 70{nbsp}000,00{nbsp}€ sur 77{nbsp}000,00{nbsp}€ "
         f"demandés, pluriannuel 2024-2025, versements de l&#x27;agglomération effectués : 15{nbsp}000,00{nbsp}€ sur "
         f"60{nbsp}000,00{nbsp}€ (reste à payer 45{nbsp}000,00{nbsp}€)."
     ) in page
