@@ -235,12 +235,8 @@ class FichePorteur:
                 f"{formater_euros(self.suivi.accorde)} (reste à payer {formater_euros(self.suivi.reste)})"
             )
         annees = sorted({ligne.annee for ligne in self.lignes})
-        periode = str(annees[0]) if len(annees) == 1 else f"{annees[0]} à {annees[-1]}"
-        return (
-            f"De {periode} : " + ", ".join(morceaux) + "."
-            if len(annees) > 1
-            else f"En {periode} : " + ", ".join(morceaux) + "."
-        )
+        periode = f"En {annees[0]}" if len(annees) == 1 else f"De {annees[0]} à {annees[-1]}"
+        return f"{periode} : " + ", ".join(morceaux) + "."
 
 
 def fiche_porteur(porteur) -> FichePorteur:
