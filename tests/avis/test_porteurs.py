@@ -80,8 +80,8 @@ def test_le_porteur_depose_son_bilan_avec_les_controles_du_portail(
     assert bilan.statut == StatutBilan.DEPOSE and len(bilan.fichier_sha256) == 64
     telechargement = client.get(reverse("avis:porteur_bilan_fichier", args=[bilan.pk]))
     assert telechargement.status_code == 200
+    # Lire le flux jusqu'au bout ferme le fichier (un close() de plus fermerait la connexion à la base).
     assert b"".join(telechargement.streaming_content) == pdf_octets("CERFA 15059")
-    telechargement.close()
     # Déposé, il attend l'examen : le porteur ne peut plus le remplacer.
     assert "Déposer le bilan" not in client.get(url).content.decode()
 
