@@ -23,6 +23,17 @@ from .models import Bilan, Convention, Decision, Echeance, TitreRecette, Tranche
 GABARIT = "admin/conventions/formulaire.html"
 
 
+@admin.display(description="année", ordering="annee")
+def annee(obj):
+    # Sans séparateur de milliers (« 2021 », pas « 2 021 »).
+    return str(obj.annee)
+
+
+@admin.display(description="montant")
+def montant(obj):
+    return formater_euros(obj.montant)
+
+
 def _formulaire(modeladmin, request, form, titre: str, intro: str = ""):
     contexte = {
         **modeladmin.admin_site.each_context(request),
@@ -46,7 +57,7 @@ class DecisionInline(admin.TabularInline):
     model = Decision
     extra = 0
     can_delete = False
-    fields = readonly_fields = ["date", "instance", "reference", "montant"]
+    fields = readonly_fields = ["date", "instance", "reference", montant]
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -56,7 +67,7 @@ class TrancheInline(admin.TabularInline):
     model = Tranche
     extra = 0
     can_delete = False
-    fields = readonly_fields = ["lien", "annee", "montant", "ligne", "subvention_fcs"]
+    fields = readonly_fields = ["lien", annee, montant, "ligne", "subvention_fcs"]
     show_change_link = False
 
     def has_add_permission(self, request, obj=None):
@@ -87,13 +98,12 @@ class ConventionAdmin(BaseAdmin):
         "porteur",
         "type",
         "objet",
-        "annee_debut",
-        "annee_fin",
+        "periode",
         "date_signature",
         "taux_avance",
     ]
     # L'échéancier a été calculé avec l'avance : elle ne change plus ; la signature arrive souvent après.
-    readonly_fields = ["reference", "porteur", "type", "annee_debut", "annee_fin", "taux_avance"]
+    readonly_fields = ["reference", "porteur", "type", "periode", "taux_avance"]
     inlines = [DecisionInline, TrancheInline]
 
     def get_queryset(self, request):
@@ -105,6 +115,10 @@ class ConventionAdmin(BaseAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="années")
+    def periode(self, obj):
+        return obj.periode
 
     def add_view(self, request, form_url="", extra_context=None):
         if not self.has_add_permission(request):
@@ -150,7 +164,7 @@ class EcheanceInline(admin.TabularInline):
     model = Echeance
     extra = 0
     can_delete = False
-    fields = readonly_fields = ["type", "montant", "date_prevue", "verser"]
+    fields = readonly_fields = ["type", montant, "date_prevue", "verser"]
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -186,7 +200,7 @@ class VersementInline(admin.TabularInline):
     fk_name = "echeance"
     extra = 0
     can_delete = False
-    fields = readonly_fields = ["date", "montant", "reference_mandat"]
+    fields = readonly_fields = ["date", montant, "reference_mandat"]
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -194,11 +208,11 @@ class VersementInline(admin.TabularInline):
 
 @admin.register(Tranche)
 class TrancheAdmin(LectureSeuleMixin, BaseAdmin):
-    list_display = ["__str__", "porteur", "annee", "montant", "paye", "reste"]
+    list_display = ["__str__", "porteur", annee, montant, "paye", "reste"]
     list_select_related = ["convention__porteur"]
     list_filter = ["annee", "convention__type"]
     search_fields = ["convention__reference", "convention__porteur__nom"]
-    fields = ["convention", "annee", "montant", "ligne", "subvention_fcs", "situation", "titre"]
+    fields = ["convention", annee, montant, "ligne", "subvention_fcs", "situation", "titre"]
     readonly_fields = fields
     inlines = [EcheanceInline, BilanInline]
 
@@ -207,7 +221,11 @@ class TrancheAdmin(LectureSeuleMixin, BaseAdmin):
 
     @admin.display(description="porteur")
     def porteur(self, obj):
-        return obj.convention.porteur
+        # La page du porteur : chaque année, chaque financeur, versements et bilans.
+        porteur = obj.convention.porteur
+        return format_html(
+            '<a href="{}">{}</a>', reverse("conventions:fiche_porteur", args=[porteur.pk]), porteur
+        )
 
     @admin.display(description="payé", ordering="paye")
     def paye(self, obj):
@@ -259,12 +277,19 @@ class TrancheAdmin(LectureSeuleMixin, BaseAdmin):
 
 @admin.register(Echeance)
 class EcheanceAdmin(LectureSeuleMixin, BaseAdmin):
-    list_display = ["__str__", "type", "montant", "date_prevue"]
+    list_display = ["__str__", "type", montant, "date_prevue"]
     list_select_related = ["tranche__convention"]
     list_filter = ["type", "tranche__annee"]
     search_fields = ["tranche__convention__reference", "tranche__convention__porteur__nom"]
-    fields = readonly_fields = ["tranche", "type", "montant", "date_prevue"]
+    fields = readonly_fields = ["tranche", "type", montant, "date_prevue", "verser"]
     inlines = [VersementInline]
+
+    @admin.display(description="versement")
+    def verser(self, obj):
+        return format_html(
+            '<a href="{}">Enregistrer un versement</a>',
+            reverse("admin:conventions_echeance_verser", args=[obj.pk]),
+        )
 
     def get_urls(self):
         return [
@@ -301,11 +326,11 @@ class EcheanceAdmin(LectureSeuleMixin, BaseAdmin):
 
 @admin.register(Versement)
 class VersementAdmin(LectureSeuleMixin, BaseAdmin):
-    list_display = ["reference_mandat", "date", "montant", "echeance"]
+    list_display = ["reference_mandat", "date", montant, "echeance"]
     list_select_related = ["echeance__tranche__convention"]
     list_filter = ["echeance__tranche__annee"]
     search_fields = ["reference_mandat", "echeance__tranche__convention__reference"]
-    fields = readonly_fields = ["echeance", "date", "montant", "reference_mandat"]
+    fields = readonly_fields = ["echeance", "date", montant, "reference_mandat"]
 
 
 @admin.register(Bilan)
@@ -395,7 +420,7 @@ class BilanAdmin(LectureSeuleMixin, BaseAdmin):
 
 @admin.register(TitreRecette)
 class TitreRecetteAdmin(LectureSeuleMixin, BaseAdmin):
-    list_display = ["reference", "date", "montant", "tranche"]
+    list_display = ["reference", "date", montant, "tranche"]
     list_select_related = ["tranche__convention"]
     search_fields = ["reference", "tranche__convention__reference"]
-    fields = readonly_fields = ["tranche", "date", "montant", "reference", "motif"]
+    fields = readonly_fields = ["tranche", "date", montant, "reference", "motif"]
