@@ -65,20 +65,27 @@ class ContactInline(admin.TabularInline):
 @admin.register(Organisme)
 class OrganismeAdmin(BaseAdmin):
     list_display = ["__str__", "type_organisme"]
-    list_select_related = ["commune", "conseil_citoyen"]
-    search_fields = ["commune__nom", "conseil_citoyen__nom"]
-    autocomplete_fields = ["commune", "conseil_citoyen"]
+    list_select_related = ["commune", "conseil_citoyen", "porteur"]
+    search_fields = ["commune__nom", "conseil_citoyen__nom", "porteur__nom"]
+    autocomplete_fields = ["commune", "conseil_citoyen", "porteur"]
     inlines = [ContactInline]
 
     @admin.display(description="type")
     def type_organisme(self, obj):
+        if obj.est_porteur:
+            return "Porteur de projet"
         return "Conseil municipal" if obj.est_commune else "Conseil citoyen"
 
 
 @admin.register(Contact)
 class ContactAdmin(BaseAdmin):
     list_display = ["__str__", "email", "organisme", "actif", "derniere_connexion"]
-    list_select_related = ["utilisateur", "organisme__commune", "organisme__conseil_citoyen"]
+    list_select_related = [
+        "utilisateur",
+        "organisme__commune",
+        "organisme__conseil_citoyen",
+        "organisme__porteur",
+    ]
     list_filter = ["utilisateur__is_active"]
     search_fields = [
         "utilisateur__email",

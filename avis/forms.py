@@ -84,7 +84,7 @@ class ContactForm(forms.Form):
     """Ajout d'un contact du portail par un agent."""
 
     organisme = forms.ModelChoiceField(
-        label="Organisme", queryset=Organisme.objects.select_related("commune", "conseil_citoyen")
+        label="Organisme", queryset=Organisme.objects.select_related("commune", "conseil_citoyen", "porteur")
     )
     email = forms.EmailField(label="Adresse électronique")
     prenom = forms.CharField(label="Prénom", max_length=150, required=False)
@@ -111,4 +111,15 @@ class AvisCourrierForm(forms.Form):
         label="Document numérisé (PDF)",
         help_text="Un fichier PDF de 10 Mo au plus.",
         validators=[valider_pdf],
+    )
+
+
+class BilanForm(FormulaireAccessible, forms.Form):
+    """Le dépôt d'un bilan par un porteur : les mêmes contrôles que la délibération d'un avis."""
+
+    fichier = forms.FileField(
+        label="Bilan signé (PDF)",
+        help_text="Un fichier PDF de 10 Mo au plus.",
+        validators=[valider_pdf],
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
     )

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
-from contrat_ville.models import Commune, ConseilCitoyen
+from contrat_ville.models import Commune, ConseilCitoyen, Porteur
 from journal.audit import GestionnaireAudite
 from noyau.models import Trace
 from programmation.models import Programmation
@@ -18,7 +18,8 @@ from .stockage import obtenir_stockage_prive
 
 
 class Organisme(models.Model):
-    """Un organe consulté : le conseil municipal d'une commune, ou un conseil citoyen."""
+    """Un organe qui a accès au portail : le conseil municipal d'une commune ou un conseil citoyen (consultés sur le
+    rapport), ou un porteur de projet (qui y dépose les bilans de ses conventions)."""
 
     commune = models.OneToOneField(
         Commune,
@@ -36,6 +37,14 @@ class Organisme(models.Model):
         blank=True,
         related_name="organisme",
     )
+    porteur = models.OneToOneField(
+        Porteur,
+        verbose_name="porteur de projet",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisme",
+    )
 
     objects = GestionnaireAudite()
 
@@ -45,17 +54,24 @@ class Organisme(models.Model):
         verbose_name_plural = "organismes consultés"
         constraints = [
             models.CheckConstraint(
-                condition=Q(commune__isnull=False, conseil_citoyen__isnull=True)
-                | Q(commune__isnull=True, conseil_citoyen__isnull=False),
-                name="organisme_commune_ou_conseil",
-                violation_error_message="Un organisme est soit une commune, soit un conseil citoyen.",
+                condition=Q(commune__isnull=False, conseil_citoyen__isnull=True, porteur__isnull=True)
+                | Q(commune__isnull=True, conseil_citoyen__isnull=False, porteur__isnull=True)
+                | Q(commune__isnull=True, conseil_citoyen__isnull=True, porteur__isnull=False),
+                name="organisme_commune_conseil_ou_porteur",
+                violation_error_message="Un organisme est soit une commune, soit un conseil citoyen, soit un porteur.",
             )
         ]
 
     def __str__(self):
         if self.commune_id:
             return f"Commune de {self.commune.nom}"
+        if self.porteur_id:
+            return self.porteur.nom
         return self.conseil_citoyen.nom
+
+    @property
+    def est_porteur(self) -> bool:
+        return self.porteur_id is not None
 
     @property
     def est_commune(self) -> bool:

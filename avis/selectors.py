@@ -22,7 +22,9 @@ JOURS_AVANT_RELANCE = 7
 def contact_du_portail(utilisateur) -> Contact:
     """Le contact actif de l'utilisateur ; un compte sans organisme (agent, directeur) n'a rien à faire ici."""
     contact = (
-        Contact.objects.select_related("organisme__commune", "organisme__conseil_citoyen")
+        Contact.objects.select_related(
+            "organisme__commune", "organisme__conseil_citoyen", "organisme__porteur"
+        )
         .filter(utilisateur=utilisateur, utilisateur__is_active=True)
         .first()
     )

@@ -13,6 +13,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from comptes import roles
+from conventions.selectors import bilans_a_relancer
+from conventions.services import marquer_relance
 
 # Le journal d'audit : les écritures du portail y sont attribuées à leur auteur.
 from journal.audit import acteur
@@ -42,9 +44,11 @@ def creer_contact(
         utilisateur = User(username=email, email=email, first_name=prenom, last_name=nom, is_staff=False)
         utilisateur.set_unusable_password()
         utilisateur.save()
-        groupe, _ = Group.objects.get_or_create(
-            name=roles.SERVICE_COMMUNE if organisme.est_commune else roles.CONSEIL_CITOYEN
-        )
+        if organisme.est_porteur:
+            role = roles.PORTEUR
+        else:
+            role = roles.SERVICE_COMMUNE if organisme.est_commune else roles.CONSEIL_CITOYEN
+        groupe, _ = Group.objects.get_or_create(name=role)
         utilisateur.groups.add(groupe)
         return Contact.objects.create(
             utilisateur=utilisateur, organisme=organisme, fonction=fonction, cree_par=par, modifie_par=par
@@ -408,3 +412,37 @@ def relancer(*, aujourdhui: datetime.date | None = None) -> int:
             Destinataire.objects.filter(pk=pk).update(relance_le=None)
             raise
     return envoyes
+
+
+# --- Bilans des porteurs ---------------------------------------------------------------------------------
+
+
+def relancer_bilans(aujourdhui: datetime.date | None = None) -> tuple[int, int]:
+    """Un courriel à chaque contact actif du porteur pour chaque bilan attendu : une relance avant l'échéance (dans
+    les 30 jours), une après ; la date de relance est écrite pour ne jamais relancer deux fois."""
+    aujourdhui = aujourdhui or timezone.localdate()
+    avant, apres = bilans_a_relancer(aujourdhui)
+    comptes = []
+    for moment, bilans in (("avant", avant), ("apres", apres)):
+        envoyes = 0
+        for bilan in bilans:
+            porteur = bilan.tranche.convention.porteur
+            adresses = list(
+                Contact.objects.filter(organisme__porteur=porteur, utilisateur__is_active=True).values_list(
+                    "utilisateur__email", flat=True
+                )
+            )
+            if not adresses:
+                continue
+            with transaction.atomic():
+                marquer_relance(bilan=bilan, moment=moment)
+                for adresse in adresses:
+                    contexte = {"bilan": bilan, "porteur": porteur, "en_retard": moment == "apres"}
+                    transaction.on_commit(
+                        lambda adresse=adresse, contexte=contexte: courriels.envoyer(
+                            "relance_bilan", adresse, contexte
+                        )
+                    )
+            envoyes += 1
+        comptes.append(envoyes)
+    return comptes[0], comptes[1]

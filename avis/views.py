@@ -28,6 +28,8 @@ def _piece_jointe(reponse: HttpResponse, nom: str) -> HttpResponse:
 @login_required
 def accueil(request):
     contact = selectors.contact_du_portail(request.user)
+    if contact.organisme.est_porteur:
+        return redirect("avis:porteur_conventions")
     destinataires = list(selectors.destinataires_du_contact(contact))
     avis = {
         a.consultation_id: a

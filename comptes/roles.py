@@ -12,16 +12,26 @@ AGENT = "Agent"
 DIRECTEUR = "Directeur"
 SERVICE_COMMUNE = "Service commune"
 CONSEIL_CITOYEN = "Conseil citoyen"
+PORTEUR = "Porteur de projet"
 AUDITEUR = "Auditeur"
 
 ROLES_INTERNES = (AGENT, DIRECTEUR, AUDITEUR)
-ROLES_PORTAIL = (SERVICE_COMMUNE, CONSEIL_CITOYEN)
+ROLES_PORTAIL = (SERVICE_COMMUNE, CONSEIL_CITOYEN, PORTEUR)
 TOUS_LES_ROLES = ROLES_INTERNES + ROLES_PORTAIL
 
 # Applications dont les données sont celles du produit.
-APPLICATIONS_DU_PRODUIT = ("contrat_ville", "programmation", "fcs", "avis", "rapport", "journal")
-# Ce que l'agent saisit : toute la programmation, le FCS et la consultation, les porteurs du référentiel.
-APPLICATIONS_SAISIES_PAR_L_AGENT = ("programmation", "fcs", "avis", "rapport")
+APPLICATIONS_DU_PRODUIT = (
+    "contrat_ville",
+    "programmation",
+    "fcs",
+    "conventions",
+    "avis",
+    "rapport",
+    "journal",
+)
+# Ce que l'agent saisit : toute la programmation, le FCS, les conventions et leurs versements, la consultation,
+# les porteurs du référentiel.
+APPLICATIONS_SAISIES_PAR_L_AGENT = ("programmation", "fcs", "conventions", "avis", "rapport")
 MODELES_SAISIS_PAR_L_AGENT = ("contrat_ville.porteur",)
 # Jamais modifiables par quiconque dans l'administration (écrits par le code seul).
 MODELES_EN_LECTURE_SEULE = (
@@ -32,7 +42,11 @@ MODELES_EN_LECTURE_SEULE = (
 # Réservés à la direction et à l'audit.
 MODELES_RESERVES_A_LA_DIRECTION = ("journal.entreejournal",)
 
-PERMISSIONS_DU_DIRECTEUR = ("rapport.approuver_rapportannuel", "programmation.exporter_programmation")
+PERMISSIONS_DU_DIRECTEUR = (
+    "rapport.approuver_rapportannuel",
+    "programmation.exporter_programmation",
+    "conventions.exporter_open_data",
+)
 PERMISSIONS_DE_L_AGENT = ("programmation.importer_programmation", "programmation.exporter_programmation")
 
 

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "contrat_ville",
     "fcs",
     "programmation",
+    "conventions",
     "avis",
     "rapport",
     "exploitation",
@@ -225,6 +226,8 @@ CONTACT_SERVICE = os.environ.get("CONTACT_SERVICE", "politique-ville@agglo.examp
 CSRF_FAILURE_VIEW = "noyau.erreurs.echec_csrf"
 # Adresse publique du site, pour les liens envoyés par courriel.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# SIRET de l'agglomération, attribuant des subventions publiées en open data (SCDL « subventions », idAttribuant).
+SIRET_ATTRIBUANT = os.environ.get("SIRET_ATTRIBUANT", "").replace(" ", "")
 
 SESSION_COOKIE_HTTPONLY = True
 # Inactivité : la session expire SESSION_COOKIE_AGE secondes après la dernière requête, à RENOUVELLEMENT_SESSION

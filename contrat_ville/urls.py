@@ -13,6 +13,7 @@ urlpatterns = [
     path("rapport-annuel/", include("rapport.urls")),
     path("portail/", include("avis.urls")),
     path("tableau-de-bord/", include("rapport.urls_tableau")),
+    path("suivi-des-subventions/", include("conventions.urls")),
 ]
 
 # Pages d'erreur en français (noyau/erreurs.py), par leur nom : ce module n'importe aucune vue.

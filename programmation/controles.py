@@ -19,7 +19,7 @@ from django.utils.http import urlencode
 from noyau.nombres import formater_euros
 
 from .enums import StatutDossier, TypeBloc
-from .filters import parametres_admin
+from .liens import parametres_admin
 from .models import BlocNarratif, Dossier, LigneFinancement, Programmation
 
 # Décret 2017-779 : toute subvention de plus de 23 000 € est publiée en open data, avec le SIRET du bénéficiaire.

@@ -71,6 +71,15 @@ class Dossier(Trace):
     focus_resultats = models.TextField("résultats (focus)", blank=True)
     beneficiaires_femmes = models.PositiveIntegerField("bénéficiaires femmes", null=True, blank=True)
     beneficiaires_hommes = models.PositiveIntegerField("bénéficiaires hommes", null=True, blank=True)
+    # La même action l'année d'avant (reconduction) : suivre une action d'année en année.
+    dossier_precedent = models.ForeignKey(
+        "self",
+        verbose_name="dossier de l'année précédente (reconduction)",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reconductions",
+    )
 
     objects = GestionnaireAudite()
 

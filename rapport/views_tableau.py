@@ -6,9 +6,11 @@ from django.utils.http import urlencode
 from django.views.generic import TemplateView
 
 from contrat_ville.enums import TypePorteur
+from conventions.selectors import suivi_financier, tranches_de_l_annee
 from programmation.controles import synthese_des_controles
 from programmation.enums import StatutDossier
-from programmation.filters import DossierFilterSet, parametres_admin
+from programmation.filters import DossierFilterSet
+from programmation.liens import parametres_admin
 from programmation.models import Dossier
 from programmation.selectors import tableau_de_bord
 from rapport import graphiques
@@ -118,6 +120,10 @@ class TableauDeBordView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
             # Les contrôles portent sur toute l'année, quels que soient les autres filtres de la page : comptés en
             # une requête ; leurs exemples sont sur la fiche du rapport.
             anomalies=synthese_des_controles(tableau.programmation),
+            # Après le vote : accordé, payé, reste à payer, délai médian ; le sélecteur de la page du porteur.
+            versements=suivi_financier(
+                tranches_de_l_annee(valeurs["annee"], filtres.filtrer(Dossier.objects.all(), sauf=()))
+            ),
         )
         return contexte
 

@@ -8,6 +8,7 @@ METHODE (405 : la page ne se lit pas en GET).
 
 import datetime
 import re
+from decimal import Decimal
 
 import pytest
 from django.contrib import admin
@@ -23,6 +24,7 @@ from avis import services as services_avis
 from avis.models import Organisme
 from comptes import roles
 from contrat_ville.models import Commune, ConseilCitoyen, Contrat, Quartier
+from conventions import services as services_conventions
 from journal.models import EntreeJournal
 from programmation.echange.exportation import journaliser_export
 from programmation.enums import OperationEchange
@@ -31,6 +33,7 @@ from rapport.enums import StatutRapport
 from rapport.models import PresentationRapport, RapportAnnuel, ReferentTerritorial
 from tests.avis.conftest import pdf_octets
 from tests.comptes import creer_dossier, utilisateur
+from tests.conventions.factories import convention, ligne_agglo
 from tests.factories import FondsDeConcoursFactory, SubventionFCSFactory
 
 OK, INTERDIT, INTROUVABLE, METHODE = 200, 403, 404, 405
@@ -81,6 +84,12 @@ DROITS_ADMIN = {
     "avis.destinataire": SAISIE,
     "avis.avis": SAISIE,
     "avis.reouverture": SAISIE,
+    "conventions.convention": SAISIE,
+    "conventions.tranche": SAISIE,
+    "conventions.echeance": SAISIE,
+    "conventions.versement": SAISIE,
+    "conventions.bilan": SAISIE,
+    "conventions.titrerecette": SAISIE,
     "auth.user": PERSONNE,
     "auth.group": PERSONNE,
     "otp_totp.totpdevice": PERSONNE,
@@ -98,6 +107,14 @@ JAMAIS = {
     "avis.avis": "d",
     "avis.contact": "d",
     "avis.destinataire": "ad",
+    # L'après-vote s'écrit par ses services : la convention par son propre formulaire (« ajouter »), les
+    # versements, examens de bilans et titres de recette par les pages de l'échéance, du bilan et de la tranche.
+    "conventions.convention": "d",
+    "conventions.tranche": "acd",
+    "conventions.echeance": "acd",
+    "conventions.versement": "acd",
+    "conventions.bilan": "acd",
+    "conventions.titrerecette": "acd",
 }
 # Les pages de l'admin qui renvoient vers les pages du produit (le rapport a ses propres pages).
 REDIRIGEES = {("rapport.rapportannuel", "changelist"), ("rapport.rapportannuel", "change")}
@@ -178,6 +195,20 @@ NOMMEES = {
         "autre": pour(OK, anonyme=CONNEXION, commune=INTROUVABLE, conseil=INTROUVABLE),
     },
     "avis:invitation": {"": pour(OK)},
+    # Les pages des porteurs : ni les communes, ni les conseils citoyens, ni les agents (le périmètre d'un porteur,
+    # 404 pour le bilan d'un autre, est vérifié par tests/avis/test_porteurs.py).
+    "avis:porteur_conventions": {"": pour(INTERDIT, anonyme=CONNEXION)},
+    "avis:porteur_bilan": {"": pour(INTERDIT, anonyme=CONNEXION)},
+    "avis:porteur_bilan_fichier": {"": pour(INTERDIT, anonyme=CONNEXION)},
+    # Les écritures de l'après-vote : l'agent seul ; le bilan déposé se lit par tous les comptes internes.
+    "admin:conventions_echeance_verser": {"": pour(INTERDIT, agent=OK, **SANS_DROIT_ADMIN)},
+    "admin:conventions_tranche_titre": {"": pour(INTERDIT, agent=OK, **SANS_DROIT_ADMIN)},
+    "admin:conventions_bilan_examiner": {"": pour(INTERDIT, agent=OK, **SANS_DROIT_ADMIN)},
+    "admin:conventions_bilan_fichier": {"": pour(OK, **SANS_DROIT_ADMIN)},
+    # La page d'un porteur : le personnel. L'open data : le directeur (sans SIRET de l'agglomération dans ce jeu de
+    # données, l'export est refusé et le renvoie au tableau de bord avec le message).
+    "conventions:fiche_porteur": {"": pour(OK, anonyme=CONNEXION, commune=INTERDIT, conseil=INTERDIT)},
+    "conventions:open_data": {"": pour(INTERDIT, anonyme=CONNEXION, directeur=REDIRECTION)},
     "avis:invitation_terminee": {"": pour(CONNEXION)},
 }
 
@@ -286,6 +317,21 @@ def monde(db, settings, tmp_path):
     )
     SubventionFCSFactory(axe__enveloppe__annee=2032)
     FondsDeConcoursFactory(annee=2032)
+    # L'après-vote : une convention, son avance versée, un bilan déposé, un titre de recette.
+    cpo = convention(ligne_agglo(2032, Decimal("20000.00")), {2032: Decimal("20000.00")})
+    tranche = cpo.tranches.get()
+    services_conventions.enregistrer_versement(
+        echeance=tranche.echeances.first(),
+        date=aujourdhui,
+        montant=Decimal("10000.00"),
+        reference_mandat="M-MATRICE-1",
+    )
+    services_conventions.emettre_titre_recette(
+        tranche=tranche, date=aujourdhui, montant=Decimal("100.00"), reference="T-MATRICE-1"
+    )
+    bilan_depose = services_conventions.deposer_bilan(
+        bilan=tranche.bilans.first(), fichier=SimpleUploadedFile("b.pdf", pdf_octets()), par=None
+    )
     TOTPDevice.objects.create(user=comptes["directeur"], name="téléphone", confirmed=True)
     StaticDevice.objects.create(user=comptes["directeur"], name="Codes de secours", confirmed=True)
     journaliser_export(OperationEchange.EXPORT, utilisateur=agent, nom_fichier="p.xlsx", nb_lignes=1)
@@ -299,6 +345,7 @@ def monde(db, settings, tmp_path):
         "avis": avis,
         "propres": propres,
         "bruay": bruay,
+        "bilan_depose": bilan_depose,
     }
 
 
@@ -321,6 +368,14 @@ def url_de(route: str, nom: str | None, variante: str, role: str, monde) -> str:
     elif nom in ("avis:recu", "avis:deliberation"):
         organisme = propre if variante == "propre" else monde["bruay"]
         valeurs["pk"] = str(monde["avis"][organisme.pk].pk)
+    elif nom in ("admin:conventions_echeance_verser", "admin:conventions_tranche_titre"):
+        valeurs["pk"] = str(objet_du_modele(f"conventions.{nom.split('_')[1]}").pk)
+    elif nom in ("admin:conventions_bilan_examiner", "admin:conventions_bilan_fichier") or (
+        nom or ""
+    ).startswith("avis:porteur_bilan"):
+        valeurs["pk"] = str(monde["bilan_depose"].pk)
+    elif nom == "conventions:fiche_porteur":
+        valeurs["pk"] = str(monde["bilan_depose"].tranche.convention.porteur_id)
     elif nom and nom.startswith("admin:otp_totp_totpdevice"):
         valeurs["pk"] = str(TOTPDevice.objects.first().pk)
     elif nom == "admin:auth_user_password_change":

@@ -69,7 +69,7 @@ def classeur_programmation(dossiers) -> tuple[bytes, int]:
     nb = 0
     for d in (
         Dossier.objects.filter(pk__in=ids)
-        .select_related("programmation", "porteur", "pilier", "thematique")
+        .select_related("programmation", "porteur", "pilier", "thematique", "dossier_precedent")
         .order_by("programmation__annee", "numero")
         .iterator(chunk_size=2000)
     ):
@@ -85,8 +85,10 @@ def classeur_programmation(dossiers) -> tuple[bytes, int]:
             "; ".join(quartiers.get(d.pk, [])),
             d.get_statut_display(),
         ]
+        precedent = d.dossier_precedent.numero if d.dossier_precedent else None
         feuille.append(
-            [cellule(feuille, v) for v in valeurs] + [cellule(feuille, d.cout_total, montant=True)]
+            [cellule(feuille, v) for v in valeurs]
+            + [cellule(feuille, d.cout_total, montant=True), cellule(feuille, precedent)]
         )
         nb += 1
     feuille = classeur.create_sheet(FEUILLE_FINANCEMENTS)
@@ -131,6 +133,10 @@ def classeur_modele() -> bytes:
         ),
         ("SIRET", "facultatif, 14 chiffres, espaces admis"),
         ("Quartiers", "codes QPV séparés par des points-virgules, ex. QN06208M; QN06209M"),
+        (
+            "Dossier précédent",
+            "facultatif : le n° du dossier de la même action l'année précédente (reconduction)",
+        ),
     ]
     rangs += [
         ("Pilier", f"{p.code} ou {p.libelle}") for p in Pilier.objects.order_by("contrat", "ordre", "code")

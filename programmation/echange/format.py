@@ -35,6 +35,8 @@ COLONNES_DOSSIERS = (
     Colonne("quartiers", "Quartiers", obligatoire=False),
     Colonne("statut", "Statut"),
     Colonne("cout_total", "Coût total", obligatoire=False),
+    # La reconduction : le n° du dossier de la même action l'année précédente (suivre une action d'année en année).
+    Colonne("dossier_precedent", "Dossier précédent", obligatoire=False),
 )
 
 COLONNES_FINANCEMENTS = (

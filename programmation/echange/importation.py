@@ -164,6 +164,9 @@ class Analyse:
         self.lignes_dossiers: dict[tuple[int, str], int] = {}
         self.lignes_nouvelles: list[LigneFinancement] = []
         self.lignes_modifiees: list[LigneFinancement] = []
+        # Reconductions demandées : (dossier, année, n° du dossier de l'année précédente, ligne du classeur).
+        self.reconductions: list[tuple[Dossier, int, str, int]] = []
+        self.liens_precedents: list[tuple[Dossier, Dossier]] = []
 
     # --- référentiel et existant, chargés une fois -------------------------------------------------------------
 
@@ -220,6 +223,7 @@ class Analyse:
     def executer(self) -> None:
         self.charger()
         self.lire_dossiers()
+        self.lire_reconductions()
         self.lire_financements()
         self.rapport.annees = sorted(
             {annee for annee, _ in self.lignes_dossiers} | set(self.annees_financees)
@@ -304,6 +308,7 @@ class Analyse:
             if inconnus:
                 erreur("quartiers", f"quartier inconnu : {', '.join(inconnus)}")
             cout_total = self.montant(valeurs, "cout_total", erreur)
+            precedent = lire_texte(valeurs.get("dossier_precedent"))
 
             porteur = None
             if not erreurs:
@@ -327,7 +332,38 @@ class Analyse:
                 {q.pk for q in quartiers},
                 erreur,
             )
+            if precedent:
+                self.reconductions.append(
+                    (self.dossiers_du_classeur[(annee, numero)], annee, precedent, ligne)
+                )
             self.rapport.erreurs += erreurs
+
+    def lire_reconductions(self) -> None:
+        """Le dossier de l'année précédente nommé par la colonne « Dossier précédent » : dans le classeur ou en base
+        (une requête pour tous), sinon une erreur qui nomme la ligne."""
+        if not self.reconductions:
+            return
+        voulus = {(annee - 1, numero) for _, annee, numero, _ in self.reconductions}
+        en_base = {
+            (d.programmation.annee, d.numero): d
+            for d in Dossier.objects.filter(
+                programmation__annee__in={a for a, _ in voulus}, numero__in={n for _, n in voulus}
+            ).select_related("programmation")
+        }
+        for dossier, annee, numero, ligne in self.reconductions:
+            precedent = self.dossiers_du_classeur.get((annee - 1, numero)) or en_base.get((annee - 1, numero))
+            if precedent is None:
+                self.rapport.erreurs.append(
+                    ErreurImport(
+                        FEUILLE_DOSSIERS,
+                        ligne,
+                        TITRES_DOSSIERS["dossier_precedent"],
+                        f"aucun dossier {numero} en {annee - 1}",
+                    )
+                )
+                continue
+            if dossier.dossier_precedent_id is None or dossier.dossier_precedent_id != precedent.pk:
+                self.liens_precedents.append((dossier, precedent))
 
     def choix(self, valeurs, cle, correspondance, choices, erreur):
         texte = lire_texte(valeurs.get(cle))
@@ -577,6 +613,7 @@ class Analyse:
             self.dossiers_modifies, [*CHAMPS_DOSSIER_IMPORTES, "modifie_par", "modifie_le"], batch_size=500
         )
         self.ecrire_quartiers()
+        self.ecrire_reconductions()
         for ligne in self.lignes_nouvelles:
             ligne.cree_par = ligne.modifie_par = auteur
         LigneFinancement.objects.bulk_create(self.lignes_nouvelles, batch_size=2000)
@@ -586,6 +623,14 @@ class Analyse:
             self.lignes_modifiees,
             ["montant_sollicite", "montant_accorde", "modifie_par", "modifie_le"],
             batch_size=500,
+        )
+
+    def ecrire_reconductions(self) -> None:
+        """Après la création des dossiers (un dossier et son précédent peuvent être nouveaux tous les deux)."""
+        for dossier, precedent in self.liens_precedents:
+            dossier.dossier_precedent_id = precedent.pk
+        Dossier.objects.bulk_update(
+            [d for d, _ in self.liens_precedents], ["dossier_precedent"], batch_size=500
         )
 
     def ecrire_quartiers(self) -> None:

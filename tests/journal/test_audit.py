@@ -12,6 +12,8 @@ from django.db import transaction
 from avis.models import Avis, Consultation, Contact, Destinataire, Organisme, Reouverture
 from contrat_ville.enums import NatureCredits, TypePorteur
 from contrat_ville.models import Commune, Contrat, Financeur, Pilier, Porteur
+from conventions.enums import Instance, TypeBilan, TypeConvention, TypeEcheance
+from conventions.models import Bilan, Convention, Decision, Echeance, TitreRecette, Tranche, Versement
 from fcs.models import AxeFCS, EnveloppeFCS, FondsDeConcours, SubventionFCS
 from journal import audit
 from journal.models import EntreeJournal
@@ -32,7 +34,7 @@ NON_AUDITES = {
     "journal.entreejournal": "le journal lui-même",
     "programmation.journalechange": "journal des imports et exports : écrit une fois, jamais modifié",
 }
-APPLICATIONS_METIER = ("programmation", "fcs", "avis", "rapport")
+APPLICATIONS_METIER = ("programmation", "fcs", "conventions", "avis", "rapport")
 
 _compteur = iter(range(10_000_000))
 
@@ -73,6 +75,36 @@ def _enveloppe(b):
 
 def _axe(b):
     return AxeFCS.objects.get_or_create(enveloppe=_enveloppe(b), numero=1, defaults={"libelle": "Axe 1"})[0]
+
+
+def _convention(b):
+    return Convention.objects.create(
+        porteur=b["porteur"],
+        type=TypeConvention.ANNUELLE,
+        reference=f"C-{n()}",
+        objet="Objet",
+        annee_debut=2031,
+        annee_fin=2031,
+    )
+
+
+def _tranche(b):
+    ligne = LigneFinancement.objects.create(
+        dossier=Dossier.objects.create(numero=f"T-{n()}", **_champs(b)),
+        financeur=Financeur.objects.get(code="AGGLO"),
+        nature=NatureCredits.SPECIFIQUE,
+        montant_accorde=Decimal("100"),
+    )
+    return Tranche.objects.create(convention=_convention(b), annee=2031, montant=Decimal("100"), ligne=ligne)
+
+
+def _echeance(b):
+    return Echeance.objects.create(
+        tranche=_tranche(b),
+        type=TypeEcheance.AVANCE,
+        montant=Decimal("50"),
+        date_prevue=datetime.date(2031, 4, 1),
+    )
 
 
 def _commune_libre(decalage=0):
@@ -223,6 +255,75 @@ FABRIQUES = {
         "montant",
         Decimal("250.00"),
     ),
+    "conventions.convention": (
+        lambda b, u: Convention(
+            porteur=b["porteur"],
+            type=TypeConvention.ANNUELLE,
+            reference=f"C-{n()}",
+            objet="Objet",
+            annee_debut=2031,
+            annee_fin=2031,
+        ),
+        "objet",
+        "Objet revu",
+    ),
+    "conventions.decision": (
+        lambda b, u: Decision(
+            convention=_convention(b),
+            date=datetime.date(2031, 3, 1),
+            instance=Instance.BUREAU,
+            reference="B-1",
+            montant=Decimal("100"),
+        ),
+        "montant",
+        Decimal("250.00"),
+    ),
+    "conventions.tranche": (
+        lambda b, u: Tranche(
+            convention=_convention(b),
+            annee=2031,
+            montant=Decimal("100"),
+            subvention_fcs=SubventionFCS.objects.create(
+                axe=_axe(b), porteur=b["porteur"], action="Action", montant=Decimal("100")
+            ),
+        ),
+        "montant",
+        Decimal("150.00"),
+    ),
+    "conventions.echeance": (
+        lambda b, u: Echeance(
+            tranche=_tranche(b),
+            type=TypeEcheance.SOLDE,
+            montant=Decimal("50"),
+            date_prevue=datetime.date(2032, 7, 31),
+        ),
+        "montant",
+        Decimal("60.00"),
+    ),
+    "conventions.versement": (
+        lambda b, u: Versement(
+            echeance=_echeance(b),
+            date=datetime.date(2031, 5, 2),
+            montant=Decimal("10"),
+            reference_mandat=f"M-{n()}",
+        ),
+        "montant",
+        Decimal("20.00"),
+    ),
+    "conventions.bilan": (
+        lambda b, u: Bilan(
+            tranche=_tranche(b), type=TypeBilan.FINANCIER, date_limite=datetime.date(2032, 6, 30)
+        ),
+        "message",
+        "Joindre les justificatifs.",
+    ),
+    "conventions.titrerecette": (
+        lambda b, u: TitreRecette(
+            tranche=_tranche(b), date=datetime.date(2032, 9, 1), montant=Decimal("5"), reference=f"T-{n()}"
+        ),
+        "montant",
+        Decimal("7.00"),
+    ),
     "fcs.fondsdeconcours": (
         lambda b, u: FondsDeConcours(
             commune=Commune.objects.first(), projet="Projet", montant=Decimal("10000"), annee=2031
@@ -277,6 +378,13 @@ def test_les_modeles_metier_sont_audites():
         "avis.Destinataire",
         "avis.Avis",
         "avis.Reouverture",
+        "conventions.Convention",
+        "conventions.Decision",
+        "conventions.Tranche",
+        "conventions.Echeance",
+        "conventions.Versement",
+        "conventions.Bilan",
+        "conventions.TitreRecette",
     }
 
 

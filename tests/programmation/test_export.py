@@ -150,6 +150,7 @@ def test_le_classeur_modele_s_importe_vide_et_liste_les_valeurs_admises():
             "Quartiers",
             "Statut",
             "Coût total",
+            "Dossier précédent",
         )
     ]
     assert feuilles["Financements"] == [

@@ -1,0 +1,299 @@
+"""L'après-vote : décisions de l'agglomération, conventions (annuelles ou CPO), tranches annuelles, échéancier,
+versements, bilans des porteurs et titres de recette.
+
+Une convention porte sur les crédits propres de l'agglomération : une ligne de financement de l'agglomération
+d'un dossier retenu, ou une subvention du FCS. Une CPO a une tranche par année ; la tranche de chaque année est
+portée par une ligne de financement (ou une subvention du FCS) de la programmation de cette année, créée une
+fois par le service : le rapport et le tableau de bord la comptent ainsi par leur seul agrégat par année.
+"""
+
+import uuid
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from contrat_ville.models import Porteur
+from fcs.models import SubventionFCS
+from journal.audit import GestionnaireAudite
+from noyau.models import Trace, champ_montant
+from programmation.models import LigneFinancement
+
+from .enums import Instance, StatutBilan, TypeBilan, TypeConvention, TypeEcheance
+from .stockage import obtenir_stockage_bilans
+
+DUREE_MAX_CPO = 3  # années (Quartiers 2030 : CPO de trois ans)
+
+
+class Convention(Trace):
+    porteur = models.ForeignKey(
+        Porteur, verbose_name="porteur", on_delete=models.PROTECT, related_name="conventions"
+    )
+    type = models.CharField("type", max_length=10, choices=TypeConvention.choices)
+    reference = models.CharField("référence", max_length=60, unique=True)
+    objet = models.CharField("objet", max_length=256)
+    annee_debut = models.PositiveSmallIntegerField("première année")
+    annee_fin = models.PositiveSmallIntegerField("dernière année")
+    date_signature = models.DateField("date de signature", null=True, blank=True)
+    taux_avance = models.DecimalField(
+        "avance à la signature (part de la tranche)",
+        max_digits=3,
+        decimal_places=2,
+        default=0.5,
+        help_text="Entre 0 et 1 : 0,50 pour une avance de 50 %, le solde après le bilan.",
+    )
+
+    objects = GestionnaireAudite()
+
+    class Meta:
+        base_manager_name = "objects"
+        verbose_name = "convention"
+        verbose_name_plural = "conventions"
+        permissions = [("exporter_open_data", "Peut exporter les subventions en open data (SCDL)")]
+        ordering = ["-annee_debut", "reference"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(annee_fin__gte=F("annee_debut")) & Q(annee_fin__lte=F("annee_debut") + 2),
+                name="convention_trois_ans_au_plus",
+                violation_error_message="Une convention couvre de une à trois années.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(type=TypeConvention.ANNUELLE) | Q(annee_fin=F("annee_debut")),
+                name="convention_annuelle_une_annee",
+                violation_error_message="Une convention annuelle ne couvre qu'une année.",
+            ),
+            models.CheckConstraint(
+                condition=Q(taux_avance__gte=0) & Q(taux_avance__lte=1),
+                name="convention_taux_avance_borne",
+                violation_error_message="L'avance est une part de la tranche, entre 0 et 1.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} – {self.porteur}"
+
+    @property
+    def periode(self) -> str:
+        if self.annee_debut == self.annee_fin:
+            return str(self.annee_debut)
+        return f"{self.annee_debut}-{self.annee_fin}"
+
+
+class Decision(Trace):
+    """L'acte de l'agglomération qui attribue la subvention : délibération du bureau ou du conseil."""
+
+    convention = models.ForeignKey(
+        Convention, verbose_name="convention", on_delete=models.PROTECT, related_name="decisions"
+    )
+    date = models.DateField("date de la décision")
+    instance = models.CharField("instance", max_length=10, choices=Instance.choices)
+    reference = models.CharField("référence de la délibération", max_length=60)
+    montant = champ_montant("montant décidé")
+
+    objects = GestionnaireAudite()
+
+    class Meta:
+        base_manager_name = "objects"
+        verbose_name = "décision"
+        verbose_name_plural = "décisions"
+        ordering = ["date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(montant__gte=0),
+                name="decision_montant_positif",
+                violation_error_message="Le montant décidé ne peut pas être négatif.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_instance_display()} du {self.date:%d/%m/%Y} ({self.reference})"
+
+
+class Tranche(Trace):
+    """La part d'une année : portée par une ligne de financement ou une subvention FCS de cette année."""
+
+    convention = models.ForeignKey(
+        Convention, verbose_name="convention", on_delete=models.PROTECT, related_name="tranches"
+    )
+    annee = models.PositiveSmallIntegerField("année")
+    montant = champ_montant("montant de la tranche")
+    ligne = models.OneToOneField(
+        LigneFinancement,
+        verbose_name="ligne de financement",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tranche",
+    )
+    subvention_fcs = models.OneToOneField(
+        SubventionFCS,
+        verbose_name="subvention du FCS",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tranche",
+    )
+
+    objects = GestionnaireAudite()
+
+    class Meta:
+        base_manager_name = "objects"
+        verbose_name = "tranche annuelle"
+        verbose_name_plural = "tranches annuelles"
+        ordering = ["convention", "annee"]
+        constraints = [
+            models.UniqueConstraint(fields=["convention", "annee"], name="tranche_unique_par_annee"),
+            models.CheckConstraint(
+                condition=Q(montant__gte=0),
+                name="tranche_montant_positif",
+                violation_error_message="Le montant de la tranche ne peut pas être négatif.",
+            ),
+            models.CheckConstraint(
+                condition=Q(ligne__isnull=False, subvention_fcs__isnull=True)
+                | Q(ligne__isnull=True, subvention_fcs__isnull=False),
+                name="tranche_ligne_ou_fcs",
+                violation_error_message="Une tranche porte soit sur une ligne de financement, soit sur le FCS.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.convention.reference} – {self.annee}"
+
+
+class Echeance(Trace):
+    tranche = models.ForeignKey(
+        Tranche, verbose_name="tranche", on_delete=models.PROTECT, related_name="echeances"
+    )
+    type = models.CharField("échéance", max_length=10, choices=TypeEcheance.choices)
+    montant = champ_montant("montant prévu")
+    date_prevue = models.DateField("date prévue")
+
+    objects = GestionnaireAudite()
+
+    class Meta:
+        base_manager_name = "objects"
+        verbose_name = "échéance"
+        verbose_name_plural = "échéancier"
+        ordering = ["tranche", "date_prevue", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(montant__gte=0),
+                name="echeance_montant_positif",
+                violation_error_message="Le montant prévu ne peut pas être négatif.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_type_display()} {self.tranche}"
+
+
+class Versement(Trace):
+    echeance = models.ForeignKey(
+        Echeance, verbose_name="échéance", on_delete=models.PROTECT, related_name="versements"
+    )
+    date = models.DateField("date du mandat")
+    montant = champ_montant("montant versé")
+    reference_mandat = models.CharField("référence du mandat", max_length=60)
+
+    objects = GestionnaireAudite()
+
+    class Meta:
+        base_manager_name = "objects"
+        verbose_name = "versement"
+        verbose_name_plural = "versements"
+        ordering = ["date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(montant__gt=0),
+                name="versement_montant_strictement_positif",
+                violation_error_message="Le montant versé doit être supérieur à zéro.",
+            ),
+            models.UniqueConstraint(fields=["reference_mandat"], name="versement_mandat_unique"),
+        ]
+
+    def __str__(self):
+        return f"Mandat {self.reference_mandat} du {self.date:%d/%m/%Y}"
+
+
+def nom_bilan(instance, filename):
+    return f"bilans/{uuid.uuid4().hex}.pdf"
+
+
+class Bilan(Trace):
+    tranche = models.ForeignKey(
+        Tranche, verbose_name="tranche", on_delete=models.PROTECT, related_name="bilans"
+    )
+    type = models.CharField("pièce", max_length=12, choices=TypeBilan.choices)
+    date_limite = models.DateField("à rendre au plus tard le")
+    statut = models.CharField(
+        "statut", max_length=12, choices=StatutBilan.choices, default=StatutBilan.ATTENDU
+    )
+    fichier = models.FileField(
+        "fichier déposé (PDF)",
+        storage=obtenir_stockage_bilans,
+        upload_to=nom_bilan,
+        max_length=200,
+        blank=True,
+    )
+    fichier_sha256 = models.CharField("empreinte SHA-256", max_length=64, blank=True, editable=False)
+    depose_le = models.DateTimeField("déposé le", null=True, blank=True, editable=False)
+    examine_le = models.DateTimeField("examiné le", null=True, blank=True, editable=False)
+    message = models.TextField("message au porteur", blank=True)
+    montant_depense = champ_montant("montant dépensé déclaré", null=True, blank=True)
+    relance_avant_le = models.DateTimeField("relance avant échéance", null=True, blank=True, editable=False)
+    relance_apres_le = models.DateTimeField("relance après échéance", null=True, blank=True, editable=False)
+
+    objects = GestionnaireAudite()
+
+    class Meta:
+        base_manager_name = "objects"
+        verbose_name = "bilan"
+        verbose_name_plural = "bilans"
+        ordering = ["date_limite", "tranche", "type"]
+        constraints = [
+            models.UniqueConstraint(fields=["tranche", "type"], name="bilan_unique_par_tranche_et_type"),
+            models.CheckConstraint(
+                condition=~Q(statut=StatutBilan.A_COMPLETER) | ~Q(message=""),
+                name="bilan_a_completer_avec_message",
+                violation_error_message="Un bilan à compléter dit au porteur ce qui manque.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_type_display()} – {self.tranche}"
+
+    @property
+    def en_retard(self) -> bool:
+        """Attendu (ou à compléter) et l'échéance passée."""
+        attendu = self.statut in (StatutBilan.ATTENDU, StatutBilan.A_COMPLETER)
+        return attendu and self.date_limite < timezone.localdate()
+
+
+class TitreRecette(Trace):
+    """Ce qui n'a pas été dépensé et que l'agglomération reprend."""
+
+    tranche = models.ForeignKey(
+        Tranche, verbose_name="tranche", on_delete=models.PROTECT, related_name="titres_recette"
+    )
+    date = models.DateField("date d'émission")
+    montant = champ_montant("montant à reverser")
+    reference = models.CharField("référence du titre", max_length=60, unique=True)
+    motif = models.CharField("motif", max_length=300, blank=True)
+
+    objects = GestionnaireAudite()
+
+    class Meta:
+        base_manager_name = "objects"
+        verbose_name = "titre de recette"
+        verbose_name_plural = "titres de recette"
+        ordering = ["date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(montant__gt=0),
+                name="titre_recette_montant_positif",
+                violation_error_message="Le montant du titre doit être supérieur à zéro.",
+            )
+        ]
+
+    def __str__(self):
+        return f"Titre {self.reference}"
