@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 
 
 class ProgrammationConfig(AppConfig):
@@ -8,6 +9,12 @@ class ProgrammationConfig(AppConfig):
     def ready(self):
         # Le journal lit les modèles : il s'importe une fois le registre des applications prêt.
         from journal import audit
+
+        from .selectors import oublier_programmations
+
+        modele = self.get_model("Programmation")
+        post_save.connect(oublier_programmations, sender=modele, dispatch_uid="programmations-save")
+        post_delete.connect(oublier_programmations, sender=modele, dispatch_uid="programmations-delete")
 
         # Chaque écriture de ces modèles va au journal d'audit (modèle, objet parent dont l'historique la montre).
         for modele, parent in (

@@ -15,7 +15,7 @@ from contrat_ville.selectors import referentiel
 
 from .enums import StatutDossier
 from .models import Dossier, LigneFinancement, Programmation
-from .selectors import annee_courante
+from .selectors import annee_courante, toutes_les_programmations
 
 
 def choix_annees():
@@ -63,7 +63,7 @@ class DossierFilterSet(django_filters.FilterSet):
         fields = []
 
     def __init__(self, data=None, *args, **kwargs):
-        self.programmations = tuple(Programmation.objects.order_by("-annee"))
+        self.programmations = toutes_les_programmations()
         self.referentiel = referentiel()
         # Sans année dans l'adresse, la dernière année programmée : la page a toujours une année à montrer.
         data = data.copy() if data is not None else None

@@ -13,6 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
@@ -457,23 +460,25 @@ class RepartitionQuartiers:
 def repartition_par_quartier(
     dossiers: QuerySet[Dossier], quartiers: Sequence[Quartier], financeur=None
 ) -> RepartitionQuartiers:
-    """Montant accordé et nombre de dossiers retenus qui visent chaque quartier : trois requêtes."""
-    montants = dict(
-        lignes_retenues(dossiers, financeur)
-        .values("dossier__quartiers")
-        .annotate(montant=somme("montant_accorde"))
-        .order_by()
-        .values_list("dossier__quartiers", "montant")
-    )
-    montants = {cle: arrondi(montant) for cle, montant in montants.items()}
+    """Montant accordé et nombre de dossiers retenus qui visent chaque quartier, en une requête.
+
+    Les dossiers retenus, joints à leurs quartiers puis à leurs lignes : chaque ligne compte une fois dans chaque
+    quartier de son dossier, et un dossier sans ligne compte quand même parmi les dossiers du quartier. Avec un
+    financeur (filtre du tableau de bord), seuls ses montants s'additionnent.
+    """
     # Repartir des clés évite qu'un filtre déjà joint sur les quartiers ne restreigne le regroupement.
     retenus = dossiers_retenus(Dossier.objects.filter(pk__in=dossiers.values("pk")))
-    nombres = dict(
+    filtre = Q(lignes_financement__financeur=financeur) if financeur is not None else None
+    rangs = (
         retenus.values("quartiers")
-        .annotate(n=Count("pk", distinct=True))
+        .annotate(
+            montant=Coalesce(Sum("lignes_financement__montant_accorde", filter=filtre), ZERO),
+            n=Count("pk", distinct=True),
+        )
         .order_by()
-        .values_list("quartiers", "n")
     )
+    montants = {rang["quartiers"]: arrondi(rang["montant"]) for rang in rangs}
+    nombres = {rang["quartiers"]: rang["n"] for rang in rangs}
     return RepartitionQuartiers(
         lignes=tuple(
             LigneQuartier(quartier=q, montant=montants.get(q.pk, ZERO), nb_dossiers=nombres.get(q.pk, 0))
@@ -710,7 +715,7 @@ def tableau_de_bord(
     du référentiel en cache. Sept requêtes en tout, quelle que soit la taille de l'année.
     """
     if programmations is None:
-        programmations = tuple(Programmation.objects.order_by("-annee"))
+        programmations = toutes_les_programmations()
     ref = referentiel()
     par_annee = {p.annee: p for p in programmations}
     programmation = par_annee.get(annee)
@@ -803,3 +808,23 @@ def prochains_numeros(annees: list[int] | None = None) -> dict[int, str]:
         if prefixe == str(annee) and rang.isdigit() and rang.isascii():
             plus_grands[annee] = max(plus_grand, int(rang))
     return {annee: f"{annee}-{rang + 1:03d}" for annee, rang in plus_grands.items()}
+
+
+# La liste des programmations (une par année) change une fois par an : les filtres du tableau de bord la lisent
+# du cache, comme le référentiel, oubliée à chaque écriture d'une programmation (signaux de `apps.py`).
+CLE_CACHE_PROGRAMMATIONS = "programmation:programmations:v1"
+
+
+def toutes_les_programmations() -> tuple[Programmation, ...]:
+    """Toutes les programmations, de la plus récente à la plus ancienne ; du cache s'il y est (aucune requête)."""
+    valeur = cache.get(CLE_CACHE_PROGRAMMATIONS)
+    if valeur is None:
+        valeur = tuple(Programmation.objects.order_by("-annee"))
+        cache.set(CLE_CACHE_PROGRAMMATIONS, valeur, settings.CACHE_REFERENTIEL_SECONDES)
+    return valeur
+
+
+def oublier_programmations(**kwargs) -> None:
+    """Après l'écriture d'une programmation : tout de suite, et de nouveau à la validation de la transaction."""
+    cache.delete(CLE_CACHE_PROGRAMMATIONS)
+    transaction.on_commit(lambda: cache.delete(CLE_CACHE_PROGRAMMATIONS))

@@ -48,3 +48,14 @@ def test_le_tableau_de_bord_propose_le_nouveau_financeur(client, django_user_mod
     assert "Fondation de test" not in client.get("/tableau-de-bord/").content.decode()
     renommer_autre_financeur()
     assert "Fondation de test" in client.get("/tableau-de-bord/").content.decode()
+
+
+def test_une_nouvelle_programmation_apparait_dans_les_filtres(client, django_user_model):
+    from programmation.models import Programmation
+
+    contrat = Contrat.objects.first()
+    Programmation.objects.create(contrat=contrat, annee=2021)
+    client.force_login(django_user_model.objects.create_superuser("directrice", password=None))
+    assert '<option value="2022"' not in client.get("/tableau-de-bord/").content.decode()
+    Programmation.objects.create(contrat=contrat, annee=2022)
+    assert '<option value="2022"' in client.get("/tableau-de-bord/").content.decode()

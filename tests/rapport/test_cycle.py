@@ -17,7 +17,7 @@ from rapport.enums import StatutRapport
 from rapport.models import RapportAnnuel
 from rapport.services import faire_avancer_rapport
 from tests.avis.conftest import creer_contact_actif, pdf_octets
-from tests.programmation.donnees_rapport import rediger_blocs
+from tests.rapport.donnees_rapport import rediger_blocs
 
 SEANCE = datetime.date(2022, 9, 27)
 

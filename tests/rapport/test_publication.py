@@ -24,7 +24,7 @@ from rapport.services import blocs_a_rediger, etape_suivante, faire_avancer_rapp
 from rapport.typographie import typographier
 from tests.factories import AxeFCSFactory, EnveloppeFCSFactory, FondsDeConcoursFactory, SubventionFCSFactory
 from tests.pdf import texte_pdf
-from tests.programmation.donnees_rapport import annee, dossier, porteur, rediger_blocs
+from tests.rapport.donnees_rapport import annee, dossier, porteur, rediger_blocs
 
 pytestmark = pytest.mark.django_db
 
