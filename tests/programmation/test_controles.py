@@ -13,19 +13,15 @@ from programmation.controles import SEUIL_OPEN_DATA, controles_de_l_annee, synth
 from programmation.enums import StatutDossier, TypeBloc
 from programmation.models import BlocNarratif
 from tests.comptes import utilisateur
-
-from .donnees_rapport import annee, dossier
+from tests.rapport.donnees_rapport import annee, dossier
 
 ETAT = (CodeFinanceur.ETAT_ANCT, NatureCredits.SPECIFIQUE, "8000.00")
 
 
 def annee_propre(numero: int):
     """Une année sans défaut : deux dossiers retenus complets et chaque bloc du rapport rédigé."""
-    rapport = annee(numero, nb_dossiers=2)
-    for type_bloc in TypeBloc:
-        BlocNarratif.objects.create(
-            programmation=rapport.programmation, type=type_bloc, texte="Texte rédigé."
-        )
+    rapport = annee(numero, nb_dossiers=2)  # ses blocs sont rédigés (donnees_rapport.rediger_blocs)
+    assert BlocNarratif.objects.filter(programmation=rapport.programmation).count() == len(TypeBloc)
     return rapport.programmation
 
 
