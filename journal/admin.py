@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
 from django.utils import timezone
 
-from noyau.admin import LectureSeuleMixin
+from noyau.admin import LectureSeuleMixin, RechercheSansAccentsMixin
 
 from .models import SOURCES, EntreeJournal
 from .selectors import rendre_lisibles
@@ -31,7 +31,7 @@ class JournalChangeList(ChangeList):
 
 
 @admin.register(EntreeJournal)
-class EntreeJournalAdmin(LectureSeuleMixin, admin.ModelAdmin):
+class EntreeJournalAdmin(RechercheSansAccentsMixin, LectureSeuleMixin, admin.ModelAdmin):
     """Le journal d'audit, en lecture seule, cherchable : pour la direction et l'audit."""
 
     list_display = [

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from contrat_ville.admin import PorteurAdmin as PorteurAdminReferentiel
-from contrat_ville.models import Porteur
+from contrat_ville.models import Financeur, Porteur
 from journal.admin_base import BaseAdmin
 from noyau.admin import LectureSeuleMixin, RechercheSansAccentsMixin
 from noyau.models import ZERO
@@ -286,7 +286,12 @@ class DossierAdmin(MotifApresApprobationMixin, EchangeClasseurAdminMixin, BaseAd
         contexte = getattr(reponse, "context_data", None)
         if contexte and "cl" in contexte:
             # Les totaux de toute la liste filtrée (pas de la seule page), par le sélecteur du rapport.
-            contexte["totaux_liste"] = totaux_financements(contexte["cl"].queryset)
+            # Filtrée sur un financeur, la liste additionne ses seules lignes, comme le chiffre du tableau de bord.
+            financeur = None
+            if (pk := request.GET.get("lignes_financement__financeur__id__exact", "")).isdigit():
+                financeur = Financeur.objects.filter(pk=pk).first()
+            contexte["totaux_liste"] = totaux_financements(contexte["cl"].queryset, financeur=financeur)
+            contexte["totaux_financeur"] = financeur
         return reponse
 
     @admin.display(description="n°", ordering="numero")

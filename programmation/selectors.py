@@ -772,14 +772,17 @@ class TotauxFinancements:
     specifiques: Decimal
 
 
-def totaux_financements(dossiers: QuerySet[Dossier]) -> TotauxFinancements:
+def totaux_financements(dossiers: QuerySet[Dossier], financeur=None) -> TotauxFinancements:
     """Sollicité, accordé, dont droit commun et crédits spécifiques : une requête quelle que soit la sélection.
 
     Mêmes sommes (`somme`, natures) que `repartition_par_pilier` du rapport ; sur les seuls dossiers retenus, le
     total accordé est le total programmé du rapport. Passer par `dossier__in` évite de compter deux fois un
-    dossier que les jointures des filtres (quartiers, financeurs) dédoublent.
+    dossier que les jointures des filtres (quartiers, financeurs) dédoublent. Avec un `financeur` (la liste
+    filtrée sur lui, comme le tableau de bord), seules ses lignes s'additionnent, comme dans le tableau de bord.
     """
     lignes = LigneFinancement.objects.filter(dossier__in=dossiers.order_by().values("pk"))
+    if financeur is not None:
+        lignes = lignes.filter(financeur=financeur)
     rang = au_centime(
         lignes.aggregate(
             sollicite=somme("montant_sollicite"),

@@ -90,3 +90,11 @@ def test_un_objet_lie_supprime_reste_lisible_par_son_numero(dossier):
     entree.changements = {"porteur": [nouveau.pk + 10_000, nouveau.pk]}
     [lisible] = rendre_lisibles([entree])
     assert lisible.resume_lisible == f"porteur : n° {nouveau.pk + 10_000} → Association éphémère"
+
+
+@pytest.mark.django_db
+def test_la_recherche_du_journal_ignore_les_accents(admin_client):
+    Porteur.objects.create(nom="Association Mont-Liébaut Solidarité", type="ASSOCIATION")
+    page = admin_client.get("/admin/journal/entreejournal/", {"q": "mont liebaut"})
+    assert page.status_code == 200
+    assert [e.objet_repr for e in page.context["cl"].queryset] == ["Association Mont-Liébaut Solidarité"]

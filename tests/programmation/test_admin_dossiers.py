@@ -88,6 +88,24 @@ def test_la_ligne_des_totaux_est_celle_du_rapport_pour_les_dossiers_retenus(clie
 
 
 @pytest.mark.django_db
+def test_le_chiffre_d_un_financeur_du_tableau_de_bord_est_le_total_de_sa_liste(client, agent, donnees_demo):
+    """Le directeur clique sur le montant de l'État (ANCT) au tableau de bord : la liste montre le même total."""
+    agent.user_permissions.add(Permission.objects.get(codename="view_dossier"))
+    client.force_login(agent)
+    agent.is_superuser = True
+    agent.save()
+    tableau = client.get("/tableau-de-bord/", {"annee": 2021})
+    etat = Financeur.objects.get(code="ETAT-ANCT")
+    ligne, lien = next(
+        (ligne, lien) for ligne, lien in tableau.context["financeurs"] if ligne.financeur == etat
+    )
+    assert ligne.montant > 0
+    page = client.get(lien)
+    assert page.context["totaux_liste"].accorde == ligne.montant
+    assert f"lignes de {etat.nom} seulement" in texte(page)
+
+
+@pytest.mark.django_db
 def test_les_totaux_comptent_la_liste_filtree_entiere_une_fois_chaque_ligne(client, agent):
     """Un dossier visé par deux quartiers d'une commune apparaît deux fois dans la jointure du filtre : ses
     lignes ne comptent qu'une fois, et les dossiers de la page suivante comptent aussi."""
