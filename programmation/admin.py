@@ -26,7 +26,8 @@ from .models import (
     LigneFinancement,
     Programmation,
 )
-from .selectors import annee_courante, chiffres_programmation, prochains_numeros, totaux_financements
+from .selectors.chiffres import chiffres_programmation, totaux_financements
+from .selectors.selections import annee_courante, prochains_numeros
 
 
 def somme_lignes(champ: str, **filtre) -> Coalesce:

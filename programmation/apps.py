@@ -10,7 +10,7 @@ class ProgrammationConfig(AppConfig):
         # Le journal lit les modèles : il s'importe une fois le registre des applications prêt.
         from journal import audit
 
-        from .selectors import oublier_programmations
+        from .selectors.selections import oublier_programmations
 
         modele = self.get_model("Programmation")
         post_save.connect(oublier_programmations, sender=modele, dispatch_uid="programmations-save")

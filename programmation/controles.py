@@ -16,11 +16,14 @@ from django.db.models.lookups import GreaterThan
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from noyau.models import ZERO
 from noyau.nombres import formater_euros
 
 from .enums import StatutDossier, TypeBloc
 from .liens import parametres_admin
 from .models import BlocNarratif, Dossier, LigneFinancement, Programmation
+from .selectors.chiffres import ChiffresProgrammation
+from .selectors.repartitions import OperateursAssociatifs, RepartitionPiliers
 
 # Décret 2017-779 : toute subvention de plus de 23 000 € est publiée en open data, avec le SIRET du bénéficiaire.
 SEUIL_OPEN_DATA = Decimal("23000.00")
@@ -299,3 +302,70 @@ class FiltreControle(admin.SimpleListFilter):
         if self.value() in PAR_CODE:
             return dossiers_concernes(self.value(), queryset)
         return queryset
+
+
+def controles_coherence(
+    dossiers: QuerySet[Dossier],
+    *,
+    chiffres: ChiffresProgrammation,
+    repartition: RepartitionPiliers,
+    operateurs: OperateursAssociatifs,
+    fcs,
+    annee: int | None = None,
+) -> tuple[Anomalie, ...]:
+    """Contrôles montrés avant l'approbation : les totaux se recoupent-ils, que manque-t-il aux données ?
+
+    Les tableaux déjà calculés pour le rapport sont passés tels quels : on contrôle ce qui sera imprimé.
+    """
+    anomalies: list[Anomalie | None] = []
+    somme_piliers = sum((ligne.montant for ligne in repartition.lignes), ZERO)
+    if not (chiffres.total == repartition.total == somme_piliers):
+        anomalies.append(
+            Anomalie(
+                "totaux_piliers",
+                "Le total de la programmation, le total du tableau par pilier et la somme de ses lignes "
+                f"diffèrent ({formater_euros(chiffres.total)}, {formater_euros(repartition.total)}, "
+                f"{formater_euros(somme_piliers)}) : un dossier retenu est-il rattaché à un pilier "
+                "d'un autre contrat ?",
+                bloquante=True,
+            )
+        )
+    if repartition.sans_nature:
+        anomalies.append(
+            Anomalie(
+                "totaux_natures",
+                "Droit commun et crédits spécifiques ne font pas le total de la programmation : "
+                f"{formater_euros(repartition.sans_nature)} accordés sur des lignes sans nature.",
+            )
+        )
+    if sum(ligne.nombre for ligne in operateurs.lignes) != operateurs.total:
+        anomalies.append(
+            Anomalie(
+                "totaux_associatifs",
+                "Des dossiers associatifs retenus relèvent d'un pilier hors du cadre du contrat.",
+                bloquante=True,
+            )
+        )
+    if fcs.enveloppe is not None:
+        somme_axes = sum((axe.total for axe in fcs.axes), ZERO)
+        if somme_axes != fcs.total:
+            anomalies.append(
+                Anomalie(
+                    "totaux_fcs",
+                    f"Les sous-totaux des axes du FCS ({formater_euros(somme_axes)}) ne font pas son total "
+                    f"({formater_euros(fcs.total)}).",
+                    bloquante=True,
+                )
+            )
+        if fcs.total > fcs.montant_enveloppe:
+            anomalies.append(
+                Anomalie(
+                    "fcs_enveloppe",
+                    f"Les subventions du FCS ({formater_euros(fcs.total)}) dépassent l'enveloppe "
+                    f"({formater_euros(fcs.montant_enveloppe)}).",
+                    nombre=1,
+                )
+            )
+    # Ce qui manque aux dossiers et se verrait dans le rapport (quartier, lignes, montants, thématique, focus).
+    anomalies.extend(controles_des_dossiers(dossiers, annee, du_rapport=True))
+    return tuple(a for a in anomalies if a is not None)

@@ -15,7 +15,7 @@ from contrat_ville.selectors import referentiel
 
 from .enums import StatutDossier
 from .models import Dossier, LigneFinancement, Programmation
-from .selectors import annee_courante, toutes_les_programmations
+from .selectors.selections import annee_courante, toutes_les_programmations
 
 
 def choix_annees():

@@ -10,7 +10,7 @@ from noyau.formulaires import ObligatoiresEnMotsMixin
 
 from .filters import cle_naturelle
 from .models import Dossier, LigneFinancement, Programmation
-from .selectors import prochains_numeros
+from .selectors.selections import prochains_numeros
 
 FORMAT_NUMERO = (
     "Format : l'année, un tiret, puis le rang du dossier dans l'année sur trois chiffres (par exemple 2021-007). "

@@ -11,9 +11,18 @@ from contrat_ville.models import Commune, Pilier, Thematique
 from contrat_ville.selectors import territoire
 from fcs.selectors import fonds_de_concours, tableau_fcs
 from noyau.nombres import repartir, tableau_arrondi
-from programmation import selectors
+from programmation.controles import Anomalie, controles_coherence
 from programmation.enums import TypeBloc
 from programmation.models import Dossier, Programmation
+from programmation.selectors.chiffres import tendance_par_annee
+from programmation.selectors.contenus import actions_focus, blocs_narratifs
+from programmation.selectors.repartitions import (
+    RepartitionPiliers,
+    beneficiaires_par_sexe,
+    operateurs_associatifs,
+    repartition_par_pilier,
+)
+from programmation.selectors.selections import dossiers_de_l_annee
 
 from . import graphiques
 from .deliberations import deliberations_jointes
@@ -66,7 +75,7 @@ class TableauImprime:
     total: Decimal
 
 
-def natures_imprimees(repartition: selectors.RepartitionPiliers) -> TableauImprime:
+def natures_imprimees(repartition: RepartitionPiliers) -> TableauImprime:
     """Droit commun, spécifiques (et nature non précisée s'il y en a) par pilier, arrondis à l'euro."""
     avec_sans_nature = bool(repartition.sans_nature)
     cellules = [
@@ -244,33 +253,31 @@ def contexte_du_rapport(rapport: RapportAnnuel, *, pour_pdf: bool = False) -> di
     )
     contrat = programmation.contrat
     annee = programmation.annee
-    dossiers = selectors.dossiers_de_l_annee(annee)
+    dossiers = dossiers_de_l_annee(annee)
     piliers = list(Pilier.objects.filter(contrat=contrat).order_by("ordre", "code"))
 
     # L'agrégat par année que lit aussi le tableau de bord : l'année et la précédente, en deux requêtes.
     points = dict(
         zip(
             (annee - 1, annee),
-            selectors.tendance_par_annee(Dossier.objects.all(), [annee - 1, annee]),
+            tendance_par_annee(Dossier.objects.all(), [annee - 1, annee]),
             strict=True,
         )
     )
     chiffres = points[annee].chiffres_programmation()
     precedente = points[annee - 1].chiffres_programmation() if points[annee - 1].nb_deposes else None
-    repartition = selectors.repartition_par_pilier(dossiers, piliers)
-    operateurs = selectors.operateurs_associatifs(dossiers, piliers)
+    repartition = repartition_par_pilier(dossiers, piliers)
+    operateurs = operateurs_associatifs(dossiers, piliers)
     # L'année précédente, sur la même ligne du tableau : le texte qui compare les années s'y lit.
     operateurs_precedents = (
-        selectors.operateurs_associatifs(selectors.dossiers_de_l_annee(annee - 1), piliers)
-        if precedente
-        else None
+        operateurs_associatifs(dossiers_de_l_annee(annee - 1), piliers) if precedente else None
     )
     fcs = tableau_fcs(annee)
     fonds = fonds_de_concours(annee)
     geo = territoire(contrat)
-    blocs = selectors.blocs_narratifs(programmation)
-    focus = selectors.actions_focus(dossiers)
-    beneficiaires = selectors.beneficiaires_par_sexe(dossiers)
+    blocs = blocs_narratifs(programmation)
+    focus = actions_focus(dossiers)
+    beneficiaires = beneficiaires_par_sexe(dossiers)
     thematiques_principales = list(
         Thematique.objects.filter(pilier__contrat=contrat, principale=True).order_by("code")
     )
@@ -356,11 +363,11 @@ def contexte_du_rapport(rapport: RapportAnnuel, *, pour_pdf: bool = False) -> di
     }
 
 
-def controles_du_rapport(contexte: dict) -> tuple[selectors.Anomalie, ...]:
+def controles_du_rapport(contexte: dict) -> tuple[Anomalie, ...]:
     """Les contrôles de cohérence sur les tableaux mêmes que le rapport imprime."""
     annee = int(contexte["annee"])
-    return selectors.controles_coherence(
-        selectors.dossiers_de_l_annee(annee),
+    return controles_coherence(
+        dossiers_de_l_annee(annee),
         chiffres=contexte["chiffres"],
         repartition=contexte["repartition"],
         operateurs=contexte["operateurs"],

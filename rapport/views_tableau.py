@@ -12,7 +12,7 @@ from programmation.enums import StatutDossier
 from programmation.filters import DossierFilterSet
 from programmation.liens import parametres_admin
 from programmation.models import Dossier
-from programmation.selectors import tableau_de_bord
+from programmation.selectors.tableau import tableau_de_bord
 from rapport import graphiques
 
 from .views import PERMISSION_CONSULTATION

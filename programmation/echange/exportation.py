@@ -18,7 +18,7 @@ from contrat_ville.models import Financeur, Pilier, Quartier, Thematique
 
 from ..enums import StatutDossier
 from ..models import Dossier, JournalEchange, LigneFinancement
-from ..selectors import financements_par_financeur
+from ..selectors.repartitions import financements_par_financeur
 from .format import (
     COLONNES_DOSSIERS,
     COLONNES_FINANCEMENTS,

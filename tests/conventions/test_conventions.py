@@ -10,8 +10,8 @@ from contrat_ville.enums import CodeFinanceur
 from conventions.enums import StatutBilan, TypeBilan, TypeEcheance
 from conventions.models import Bilan, Tranche
 from journal.models import EntreeJournal
-from programmation import selectors
 from programmation.models import Dossier, LigneFinancement, Programmation
+from programmation.selectors.chiffres import chiffres_par_annee
 from rapport.contexte import contexte_du_rapport, controles_du_rapport
 from rapport.models import RapportAnnuel
 from tests.factories import LigneFinancementFactory
@@ -34,7 +34,7 @@ def test_une_cpo_2024_2026_compte_sa_tranche_dans_chaque_annee_de_la_programmati
     assert (cpo.annee_debut, cpo.annee_fin, cpo.periode) == (2024, 2026, "2024-2026")
     assert cpo.decisions.get().montant == Decimal("97000.00")
     # La seule agrégation par année compte chaque tranche dans son année, sans qu'on l'ait retapée.
-    points = selectors.chiffres_par_annee(Dossier.objects.filter(programmation__annee__in=[2024, 2025, 2026]))
+    points = chiffres_par_annee(Dossier.objects.filter(programmation__annee__in=[2024, 2025, 2026]))
     assert points[2024].total == Decimal("40000.00")
     assert points[2025].total == Decimal("32000.00")
     assert points[2026].total == Decimal("35000.00")

@@ -11,7 +11,7 @@ from conventions import selectors
 from conventions.enums import StatutBilan, TypeConvention, TypeEcheance
 from conventions.models import Bilan, Convention, Versement
 from programmation.models import Dossier
-from programmation.selectors import chiffres_par_annee
+from programmation.selectors.chiffres import chiffres_par_annee
 
 pytestmark = pytest.mark.django_db
 

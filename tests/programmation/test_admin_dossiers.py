@@ -15,7 +15,9 @@ from contrat_ville.models import Financeur, Pilier, Quartier, Thematique
 from journal.concurrence import CHAMP_JETON
 from noyau.nombres import formater_euros
 from programmation.models import Dossier, LigneFinancement, Programmation
-from programmation.selectors import chiffres_programmation, piliers_du_contrat, repartition_par_pilier
+from programmation.selectors.chiffres import chiffres_programmation
+from programmation.selectors.repartitions import repartition_par_pilier
+from programmation.selectors.selections import piliers_du_contrat
 from tests.factories import DossierFactory, LigneFinancementFactory, PorteurFactory, UserFactory
 
 D = Decimal

@@ -13,14 +13,13 @@ from programmation.echange.exportation import classeur_modele, classeur_par_fina
 from programmation.echange.importation import importer_classeur
 from programmation.enums import StatutDossier
 from programmation.models import Dossier, LigneFinancement, Programmation
-from programmation.selectors import (
-    chiffres_programmation,
-    dossiers_de_l_annee,
+from programmation.selectors.chiffres import chiffres_programmation
+from programmation.selectors.repartitions import (
     financements_par_financeur,
     operateurs_associatifs,
-    piliers_du_contrat,
     repartition_par_pilier,
 )
+from programmation.selectors.selections import dossiers_de_l_annee, piliers_du_contrat
 from programmation.synthetique import creer_annee_synthetique
 
 from .classeurs import lire

@@ -15,12 +15,9 @@ from programmation.echange.format import ValeurInvalide, lire_montant
 from programmation.echange.importation import importer_classeur
 from programmation.enums import OperationEchange, StatutDossier
 from programmation.models import Dossier, JournalEchange, LigneFinancement, Programmation
-from programmation.selectors import (
-    chiffres_programmation,
-    dossiers_de_l_annee,
-    piliers_du_contrat,
-    repartition_par_pilier,
-)
+from programmation.selectors.chiffres import chiffres_programmation
+from programmation.selectors.repartitions import repartition_par_pilier
+from programmation.selectors.selections import dossiers_de_l_annee, piliers_du_contrat
 
 from .classeurs import classeur
 from .comptes import agent

@@ -9,13 +9,9 @@ import pytest
 from contrat_ville.enums import CodeFinanceur, NatureCredits, TypePorteur
 from contrat_ville.models import Financeur, Pilier, Thematique
 from programmation.enums import StatutDossier
-from programmation.selectors import (
-    chiffres_programmation,
-    dossiers_de_l_annee,
-    operateurs_associatifs,
-    piliers_du_contrat,
-    repartition_par_pilier,
-)
+from programmation.selectors.chiffres import chiffres_programmation
+from programmation.selectors.repartitions import operateurs_associatifs, repartition_par_pilier
+from programmation.selectors.selections import dossiers_de_l_annee, piliers_du_contrat
 from tests.factories import DossierFactory, LigneFinancementFactory, PorteurFactory, ProgrammationFactory
 
 D = Decimal

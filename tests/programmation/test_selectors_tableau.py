@@ -9,14 +9,10 @@ from django.http import QueryDict
 from contrat_ville.enums import CodeFinanceur
 from programmation.filters import DossierFilterSet
 from programmation.models import Dossier
-from programmation.selectors import (
-    ChiffresCles,
-    chiffres_programmation,
-    operateurs_associatifs,
-    piliers_du_contrat,
-    repartition_par_pilier,
-    tableau_de_bord,
-)
+from programmation.selectors.chiffres import ChiffresCles, chiffres_programmation
+from programmation.selectors.repartitions import operateurs_associatifs, repartition_par_pilier
+from programmation.selectors.selections import piliers_du_contrat
+from programmation.selectors.tableau import tableau_de_bord
 
 from .donnees_tableau import creer_jeu
 

@@ -1,0 +1,152 @@
+"""Le tableau de bord d'une année filtrée : chiffres clés comparés, répartitions et tendance du contrat."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import QuerySet
+
+from contrat_ville.models import Commune
+from contrat_ville.selectors import referentiel
+from fcs.selectors import synthese_fcs
+from noyau.nombres import taux
+
+from ..models import Dossier, Programmation
+from .chiffres import AnneeTendance, ChiffresCles, tendance_par_annee
+from .repartitions import (
+    LigneFinanceur,
+    RepartitionPiliers,
+    RepartitionQuartiers,
+    repartition_par_financeur,
+    repartition_par_pilier,
+    repartition_par_quartier,
+)
+from .selections import toutes_les_programmations
+
+
+@dataclass(frozen=True)
+class Comparaison:
+    """Une valeur de l'année, celle de l'année précédente (None si elle n'existe pas) et leur écart."""
+
+    valeur: Decimal | int
+    precedent: Decimal | int | None
+
+    @property
+    def ecart(self) -> Decimal | int | None:
+        return None if self.precedent is None else self.valeur - self.precedent
+
+    @property
+    def evolution(self) -> Decimal | None:
+        """Variation relative en pourcentage ; sans objet quand l'année précédente vaut zéro."""
+        if not self.precedent:
+            return None
+        return taux(self.valeur - self.precedent, self.precedent)
+
+
+def comparer(actuel: ChiffresCles, precedent: ChiffresCles | None) -> dict[str, Comparaison]:
+    """Chaque chiffre clé face à celui de l'année précédente, aux mêmes filtres."""
+
+    def valeur(chiffres: ChiffresCles | None, champ: str):
+        if chiffres is None:
+            return None
+        if champ.startswith("fcs_"):
+            return getattr(chiffres.fcs, champ.removeprefix("fcs_")) if chiffres.fcs else None
+        return getattr(chiffres, champ)
+
+    champs = [
+        "total",
+        "nb_deposes",
+        "nb_en_instruction",
+        "nb_retenus",
+        "nb_refuses",
+        "specifiques",
+        "taux_specifiques",
+        "nb_associatifs",
+        "fcs_enveloppe",
+        "fcs_attribue",
+        "fcs_reste",
+    ]
+    return {
+        champ: Comparaison(valeur=valeur(actuel, champ), precedent=valeur(precedent, champ))
+        for champ in champs
+        if valeur(actuel, champ) is not None
+    }
+
+
+@dataclass(frozen=True)
+class TableauDeBord:
+    """Tout ce que montre le tableau de bord d'une année filtrée, calculé en un nombre borné de requêtes."""
+
+    annee: int
+    programmation: Programmation | None
+    annee_precedente: int | None
+    chiffres: ChiffresCles
+    comparaisons: dict[str, Comparaison]
+    piliers: RepartitionPiliers
+    financeurs: tuple[LigneFinanceur, ...]
+    quartiers: RepartitionQuartiers
+    tendance: tuple[AnneeTendance, ...]
+    communes_du_territoire: tuple[Commune, ...]
+
+
+def tableau_de_bord(
+    dossiers_toutes_annees: QuerySet[Dossier],
+    annee: int,
+    financeur=None,
+    contrat=None,
+    *,
+    programmations: Sequence[Programmation] | None = None,
+) -> TableauDeBord:
+    """Chiffres clés de `annee` comparés à l'année précédente, répartitions et tendance du contrat.
+
+    `dossiers_toutes_annees` porte tous les filtres de la page sauf l'année : la même sélection sert à l'année
+    affichée, à l'année précédente et à la courbe des années du contrat. `programmations` (toutes) évite de les
+    relire quand la page les a déjà (ses filtres) ; le cadre du contrat, ses quartiers et leurs communes viennent
+    du référentiel en cache. Sept requêtes en tout, quelle que soit la taille de l'année.
+    """
+    if programmations is None:
+        programmations = toutes_les_programmations()
+    ref = referentiel()
+    par_annee = {p.annee: p for p in programmations}
+    programmation = par_annee.get(annee)
+    contrat_de_l_annee = ref.contrat(programmation.contrat_id) if programmation else None
+    if programmation is not None:
+        programmation.contrat = contrat_de_l_annee
+    piliers = list(ref.piliers_du_contrat(programmation.contrat_id)) if programmation else []
+    dossiers = dossiers_toutes_annees.filter(programmation__annee=annee)
+    precedente = annee - 1 if annee - 1 in par_annee else None
+    fcs = synthese_fcs([annee, annee - 1], contrat=contrat)
+    repartition = repartition_par_pilier(dossiers, piliers, financeur)
+    annees = [
+        a
+        for a in sorted(par_annee)
+        if contrat_de_l_annee
+        and par_annee[a].contrat_id == contrat_de_l_annee.pk
+        and contrat_de_l_annee.couvre(a)
+    ] or [annee]
+    # Deux requêtes pour la courbe du contrat, l'année affichée et la précédente (qui peut précéder le
+    # contrat) : les chiffres clés de l'année en sont lus, aux définitions du rapport (un test le vérifie),
+    # plutôt que de parcourir trois fois de plus les lignes de l'année.
+    points = {
+        p.annee: p
+        for p in tendance_par_annee(dossiers_toutes_annees, sorted({*annees, annee, annee - 1}), financeur)
+    }
+    chiffres = points[annee].chiffres_cles(fcs)
+    chiffres_precedents = points[precedente].chiffres_cles(fcs) if precedente is not None else None
+    financeurs = (
+        ref.financeurs if financeur is None else tuple(f for f in ref.financeurs if f.pk == financeur.pk)
+    )
+    return TableauDeBord(
+        annee=annee,
+        programmation=programmation,
+        annee_precedente=precedente,
+        chiffres=chiffres,
+        comparaisons=comparer(chiffres, chiffres_precedents),
+        piliers=repartition,
+        financeurs=repartition_par_financeur(dossiers, financeur, financeurs=financeurs),
+        quartiers=repartition_par_quartier(
+            dossiers, ref.quartiers_du_contrat(programmation.contrat_id) if programmation else (), financeur
+        ),
+        tendance=tuple(points[a] for a in sorted(annees)),
+        communes_du_territoire=ref.communes_du_contrat(programmation.contrat_id) if programmation else (),
+    )
