@@ -1,4 +1,4 @@
-"""Administration du référentiel : contrats, communes, quartiers, piliers, financeurs, porteurs."""
+"""Administration du référentiel : contrats et leur cadre, communes, quartiers, thématiques, financeurs, porteurs."""
 
 from django.contrib import admin
 
@@ -10,18 +10,58 @@ from .models import (
     ConseilCitoyen,
     Contrat,
     Financeur,
+    ObjectifQuartier,
     Pilier,
     Porteur,
+    ProjetQuartier,
     Quartier,
+    Signataire,
     Thematique,
 )
 
 
+class SignataireInline(admin.TabularInline):
+    model = Signataire
+    extra = 0
+
+
+class ElementDuCadreInline(admin.TabularInline):
+    """Les éléments du premier niveau, saisis avec le contrat ; leurs sous-niveaux sur la fiche de chacun."""
+
+    model = Pilier
+    fk_name = "contrat"
+    fields = ["code", "libelle", "libelle_court", "ordre"]
+    extra = 0
+    verbose_name = "élément du premier niveau"
+    verbose_name_plural = "cadre : éléments du premier niveau (piliers, orientations…)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(parent__isnull=True)
+
+
 @admin.register(Contrat)
 class ContratAdmin(BaseAdmin):
-    list_display = ["nom", "epci", "date_signature", "date_fin", "date_fin_prorogation"]
+    list_display = ["nom", "epci", "date_signature", "date_fin", "date_fin_prorogation", "libelle_niveau"]
     search_fields = ["nom", "epci"]
     filter_horizontal = ["quartiers"]
+    inlines = [SignataireInline, ElementDuCadreInline]
+    fieldsets = [
+        (None, {"fields": ["nom", "epci", "siren_epci", "quartiers"]}),
+        ("Période", {"fields": ["date_signature", "date_fin", "date_fin_prorogation", "annee_mi_parcours"]}),
+        (
+            "Cadre",
+            {
+                "fields": [
+                    "libelle_niveau",
+                    "libelle_niveau_pluriel",
+                    "libelle_sous_niveau",
+                    "cadre_national",
+                    "cible_part_cpo",
+                ]
+            },
+        ),
+        ("Contact du service", {"fields": ["contact_nom", "contact_courriel", "contact_telephone"]}),
+    ]
 
 
 @admin.register(Commune)
@@ -54,26 +94,61 @@ class ConseilCitoyenAdmin(BaseAdmin):
     autocomplete_fields = ["quartier"]
 
 
-class ThematiqueInline(admin.TabularInline):
-    model = Thematique
+class SousNiveauInline(admin.TabularInline):
+    model = Pilier
+    fk_name = "parent"
+    fields = ["code", "libelle", "libelle_court", "ordre"]
     extra = 0
+    verbose_name = "sous-niveau"
+    verbose_name_plural = "sous-niveaux"
 
 
 @admin.register(Pilier)
 class PilierAdmin(BaseAdmin):
-    list_display = ["code", "libelle", "contrat", "ordre"]
+    list_display = ["code", "libelle", "parent", "contrat", "ordre"]
     list_filter = ["contrat"]
-    list_select_related = ["contrat"]
+    list_select_related = ["contrat", "parent"]
     search_fields = ["code", "libelle"]
-    inlines = [ThematiqueInline]
+    inlines = [SousNiveauInline]
+
+    def save_formset(self, request, form, formset, change):
+        # Un sous-niveau appartient au contrat de son élément de premier niveau.
+        for objet in formset.save(commit=False):
+            objet.contrat_id = form.instance.contrat_id
+            objet.save()
+        for objet in formset.deleted_objects:
+            objet.delete()
+        formset.save_m2m()
 
 
 @admin.register(Thematique)
 class ThematiqueAdmin(BaseAdmin):
-    list_display = ["code", "libelle", "pilier", "principale"]
-    list_filter = ["pilier__contrat", "pilier", "principale"]
-    list_select_related = ["pilier"]
+    list_display = ["code", "libelle", "pilier_anct_libelle", "principale"]
+    list_filter = ["pilier_anct_libelle", "principale"]
     search_fields = ["code", "libelle"]
+
+
+class ObjectifInline(admin.TabularInline):
+    model = ObjectifQuartier
+    extra = 0
+
+
+@admin.register(ProjetQuartier)
+class ProjetQuartierAdmin(BaseAdmin):
+    list_display = ["intitule", "quartier", "contrat"]
+    list_filter = ["contrat"]
+    list_select_related = ["quartier", "contrat"]
+    search_fields = ["intitule", "quartier__nom", "quartier__code"]
+    autocomplete_fields = ["quartier"]
+    inlines = [ObjectifInline]
+
+
+@admin.register(ObjectifQuartier)
+class ObjectifQuartierAdmin(BaseAdmin):
+    list_display = ["code", "libelle", "projet"]
+    list_filter = ["projet__contrat"]
+    list_select_related = ["projet"]
+    search_fields = ["code", "libelle", "projet__intitule"]
 
 
 @admin.register(Financeur)

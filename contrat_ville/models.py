@@ -1,5 +1,6 @@
 """Référentiel du contrat de ville : contrats, territoire, piliers, financeurs et porteurs."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 
@@ -31,6 +32,43 @@ class Contrat(models.Model):
     )
     contact_courriel = models.EmailField("contact du service (courriel)", blank=True)
     contact_telephone = models.CharField("contact du service (téléphone)", max_length=30, blank=True)
+    # Le cadre du contrat est une donnée : le nom de son premier niveau (« pilier » en 2015, « orientation »
+    # dans les contrats Engagements Quartiers 2030), ses éléments (`Pilier`), ses projets de quartier.
+    libelle_niveau = models.CharField(
+        "nom du premier niveau du cadre",
+        max_length=40,
+        default="pilier",
+        help_text="Au singulier, comme le contrat le nomme : « pilier », « orientation », « axe »…",
+    )
+    libelle_niveau_pluriel = models.CharField(
+        "nom du premier niveau (pluriel)", max_length=40, default="piliers"
+    )
+    libelle_sous_niveau = models.CharField(
+        "nom du second niveau",
+        max_length=40,
+        default="axe",
+        help_text="Le nom des éléments rangés sous un élément du premier niveau, s'il y en a.",
+    )
+    cadre_national = models.BooleanField(
+        "cadre des piliers nationaux",
+        default=False,
+        help_text="Contrats de 2015 : le premier niveau est celui des piliers de l'ANCT, et la thématique d'un "
+        "dossier doit relever de son pilier.",
+    )
+    cible_part_cpo = models.DecimalField(
+        "part visée des financements associatifs sous CPO (%)",
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="50 dans les contrats Engagements Quartiers 2030 (circulaire du 31 août 2023).",
+    )
+    annee_mi_parcours = models.PositiveSmallIntegerField(
+        "année de l'évaluation à mi-parcours",
+        null=True,
+        blank=True,
+        help_text="2027 pour les contrats 2024-2030.",
+    )
 
     class Meta:
         verbose_name = "contrat de ville"
@@ -59,6 +97,47 @@ class Contrat(models.Model):
 
     def couvre(self, annee: int) -> bool:
         return self.date_signature.year <= annee <= self.date_fin_effective.year
+
+    @property
+    def annees(self) -> range:
+        """Les années que couvre le contrat, prorogation comprise."""
+        return range(self.date_signature.year, self.date_fin_effective.year + 1)
+
+    def clean(self):
+        """Une année n'appartient qu'à un contrat : deux contrats de l'agglomération ne couvrent pas la même année."""
+        super().clean()
+        if not (self.date_signature and self.date_fin):
+            return
+        for autre in Contrat.objects.exclude(pk=self.pk):
+            communes = set(self.annees) & set(autre.annees)
+            if communes:
+                raise ValidationError(
+                    f"La période de ce contrat ({self.annees[0]}-{self.annees[-1]}) chevauche celle du contrat "
+                    f"« {autre} » ({autre.annees[0]}-{autre.annees[-1]}) : l'année {min(communes)} appartiendrait "
+                    "aux deux. Terminez l'un (date de fin ou prorogation) avant l'autre."
+                )
+
+    def libelle_niveau_capitalise(self) -> str:
+        return self.libelle_niveau[:1].upper() + self.libelle_niveau[1:]
+
+
+class Signataire(models.Model):
+    """Un signataire du contrat (l'État, l'EPCI, les communes, les partenaires)."""
+
+    contrat = models.ForeignKey(
+        Contrat, verbose_name="contrat", on_delete=models.CASCADE, related_name="signataires"
+    )
+    nom = models.CharField("signataire", max_length=200)
+    qualite = models.CharField("représenté par", max_length=200, blank=True)
+    ordre = models.PositiveSmallIntegerField("ordre", default=0)
+
+    class Meta:
+        verbose_name = "signataire"
+        verbose_name_plural = "signataires"
+        ordering = ["contrat", "ordre", "nom"]
+
+    def __str__(self):
+        return self.nom
 
 
 class Commune(models.Model):
@@ -109,19 +188,29 @@ class ConseilCitoyen(models.Model):
 
 
 class Pilier(models.Model):
-    """Un pilier (ou axe) du cadre d'un contrat : les cadres diffèrent d'un contrat à l'autre."""
+    """Un élément du cadre d'un contrat : pilier en 2015, orientation en 2024, ou ce que le contrat nomme
+    (`Contrat.libelle_niveau`). Un élément peut en ranger d'autres (`parent`), sur deux niveaux."""
 
     contrat = models.ForeignKey(
         Contrat, verbose_name="contrat", on_delete=models.PROTECT, related_name="piliers"
     )
-    code = models.CharField("code ANCT", max_length=10)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="élément de premier niveau",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sous_niveaux",
+        help_text="Vide pour un élément du premier niveau (pilier, orientation).",
+    )
+    code = models.CharField("code", max_length=10)
     libelle = models.CharField("libellé", max_length=200)
     libelle_court = models.CharField("libellé court", max_length=80, blank=True)
     ordre = models.PositiveSmallIntegerField("ordre dans le rapport", default=0)
 
     class Meta:
-        verbose_name = "pilier"
-        verbose_name_plural = "piliers"
+        verbose_name = "élément du cadre"
+        verbose_name_plural = "éléments du cadre (piliers, orientations…)"
         ordering = ["contrat", "ordre", "code"]
         constraints = [
             models.UniqueConstraint(fields=["contrat", "code"], name="pilier_code_unique_par_contrat")
@@ -130,13 +219,39 @@ class Pilier(models.Model):
     def __str__(self):
         return f"{self.code}. {self.libelle}"
 
+    def clean(self):
+        super().clean()
+        if self.parent_id is None:
+            return
+        if self.parent.contrat_id != self.contrat_id:
+            raise ValidationError({"parent": "L'élément de premier niveau doit appartenir au même contrat."})
+        if self.parent.parent_id is not None:
+            raise ValidationError(
+                {"parent": "Le cadre a deux niveaux : choisissez un élément du premier niveau."}
+            )
+
+    @property
+    def premier_niveau_id(self) -> int:
+        return self.parent_id or self.pk
+
+    def refuse_thematique(self, thematique: "Thematique | None") -> bool:
+        """Dans un cadre national (2015), la thématique ANCT d'un dossier relève de son pilier.
+
+        Ailleurs (orientations locales), toute thématique convient : l'État code ses crédits indépendamment du
+        cadre du contrat."""
+        if thematique is None or not self.contrat.cadre_national:
+            return False
+        return thematique.pilier_anct != (self.parent or self).code
+
 
 class Thematique(models.Model):
-    pilier = models.ForeignKey(
-        Pilier, verbose_name="pilier", on_delete=models.PROTECT, related_name="thematiques"
-    )
-    code = models.CharField("code ANCT", max_length=10)
+    """Une thématique de la nomenclature nationale de l'ANCT : l'État y code ses crédits (BOP 147) quel que
+    soit le cadre du contrat, ce qui rend les années comparables d'un contrat à l'autre."""
+
+    code = models.CharField("code ANCT", max_length=10, unique=True)
     libelle = models.CharField("libellé", max_length=200)
+    pilier_anct = models.CharField("pilier national (code)", max_length=10)
+    pilier_anct_libelle = models.CharField("pilier national", max_length=200)
     principale = models.BooleanField(
         "thématique principale",
         default=False,
@@ -144,11 +259,69 @@ class Thematique(models.Model):
     )
 
     class Meta:
-        verbose_name = "thématique"
-        verbose_name_plural = "thématiques"
-        ordering = ["pilier", "code"]
+        verbose_name = "thématique ANCT"
+        verbose_name_plural = "thématiques ANCT"
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} {self.libelle}"
+
+
+class ProjetQuartier(models.Model):
+    """Le projet de quartier d'un QPV dans un contrat (Engagements Quartiers 2030) : ses objectifs propres."""
+
+    contrat = models.ForeignKey(
+        Contrat, verbose_name="contrat", on_delete=models.PROTECT, related_name="projets_quartier"
+    )
+    quartier = models.ForeignKey(
+        "Quartier", verbose_name="quartier", on_delete=models.PROTECT, related_name="projets"
+    )
+    intitule = models.CharField("intitulé", max_length=300)
+    presentation = models.TextField("présentation", blank=True)
+
+    class Meta:
+        verbose_name = "projet de quartier"
+        verbose_name_plural = "projets de quartier"
+        ordering = ["contrat", "quartier__nom"]
         constraints = [
-            models.UniqueConstraint(fields=["pilier", "code"], name="thematique_code_unique_par_pilier")
+            models.UniqueConstraint(
+                fields=["contrat", "quartier"],
+                name="projet_quartier_unique_par_contrat",
+                violation_error_message="Ce quartier a déjà son projet dans ce contrat.",
+            )
+        ]
+
+    def __str__(self):
+        return self.intitule
+
+    def clean(self):
+        super().clean()
+        if (
+            self.contrat_id
+            and self.quartier_id
+            and not self.contrat.quartiers.filter(pk=self.quartier_id).exists()
+        ):
+            raise ValidationError({"quartier": "Ce quartier n'est pas un quartier du contrat."})
+
+
+class ObjectifQuartier(models.Model):
+    projet = models.ForeignKey(
+        ProjetQuartier, verbose_name="projet de quartier", on_delete=models.CASCADE, related_name="objectifs"
+    )
+    code = models.CharField("code", max_length=20, help_text="Court et unique dans le projet, ex. « MLB-1 ».")
+    libelle = models.CharField("objectif", max_length=300)
+    ordre = models.PositiveSmallIntegerField("ordre", default=0)
+
+    class Meta:
+        verbose_name = "objectif de projet de quartier"
+        verbose_name_plural = "objectifs de projet de quartier"
+        ordering = ["projet", "ordre", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["projet", "code"],
+                name="objectif_code_unique_par_projet",
+                violation_error_message="Ce code d'objectif existe déjà dans ce projet.",
+            )
         ]
 
     def __str__(self):

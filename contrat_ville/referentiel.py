@@ -39,6 +39,9 @@ CONTRAT_CABBALR = {
     "date_signature": date(2015, 6, 30),
     "date_fin": date(2020, 12, 31),
     "date_fin_prorogation": date(2023, 12, 31),
+    "cadre_national": True,
+    "libelle_niveau": "pilier",
+    "libelle_niveau_pluriel": "piliers",
 }
 PILIERS_CABBALR = [
     # code ANCT, libellé du contrat, libellé court, ordre
@@ -171,24 +174,30 @@ def charger_financeurs() -> int:
     return len(FINANCEURS)
 
 
+def charger_thematiques() -> int:
+    """La nomenclature nationale de l'ANCT : piliers et thématiques, indépendante des contrats."""
+    piliers = {row["code"]: row["libelle"] for row in lire_csv("piliers_anct.csv")}
+    thematiques = lire_csv("thematiques_anct.csv")
+    for row in thematiques:
+        Thematique.objects.update_or_create(
+            code=row["code"],
+            defaults={
+                "libelle": row["libelle"],
+                "pilier_anct": row["pilier_code"],
+                "pilier_anct_libelle": piliers[row["pilier_code"]],
+                "principale": row["code"] in THEMATIQUES_PRINCIPALES,
+            },
+        )
+    return len(thematiques)
+
+
 def charger_contrat_cabbalr(quartiers: list[Quartier]) -> Contrat:
     contrat, _ = Contrat.objects.update_or_create(nom=CONTRAT_CABBALR["nom"], defaults=CONTRAT_CABBALR)
     contrat.quartiers.add(*quartiers)
-    thematiques = lire_csv("thematiques_anct.csv")
     for code, libelle, court, ordre in PILIERS_CABBALR:
-        pilier, _ = Pilier.objects.update_or_create(
+        Pilier.objects.update_or_create(
             contrat=contrat, code=code, defaults={"libelle": libelle, "libelle_court": court, "ordre": ordre}
         )
-        for row in thematiques:
-            if row["pilier_code"] == code:
-                Thematique.objects.update_or_create(
-                    pilier=pilier,
-                    code=row["code"],
-                    defaults={
-                        "libelle": row["libelle"],
-                        "principale": row["code"] in THEMATIQUES_PRINCIPALES,
-                    },
-                )
     return contrat
 
 
@@ -200,7 +209,7 @@ def charger_referentiel() -> Bilan:
     bilan.quartiers = len(quartiers)
     bilan.financeurs = charger_financeurs()
     bilan.conseils_citoyens = charger_conseils_citoyens()
+    bilan.thematiques = charger_thematiques()
     contrat = charger_contrat_cabbalr(quartiers)
     bilan.piliers = contrat.piliers.count()
-    bilan.thematiques = Thematique.objects.filter(pilier__contrat=contrat).count()
     return bilan

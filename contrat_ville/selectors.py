@@ -139,9 +139,9 @@ def lire_referentiel() -> Referentiel:
     for pilier in piliers:
         pilier.contrat = par_pk[pilier.contrat_id]  # pas de requête pour `pilier.contrat`
     piliers_par_pk = {p.pk: p for p in piliers}
-    thematiques = tuple(Thematique.objects.order_by("pilier__ordre", "code"))
-    for thematique in thematiques:
-        thematique.pilier = piliers_par_pk[thematique.pilier_id]
+    for pilier in piliers:
+        pilier.parent = piliers_par_pk.get(pilier.parent_id)
+    thematiques = tuple(Thematique.objects.order_by("code"))
     quartiers = tuple(Quartier.objects.order_by("nom"))
     quartiers_par_contrat: dict[int, list[int]] = {c.pk: [] for c in contrats}
     for contrat_id, quartier_id in Contrat.quartiers.through.objects.values_list("contrat_id", "quartier_id"):

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.contrib import admin
 from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThan
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -108,8 +109,12 @@ CONTROLES_DOSSIERS = (
     ControleDossiers(
         "thematique_hors_pilier",
         "Dossiers dont la thématique n'appartient pas au pilier",
-        "La thématique (code ANCT) doit être une de celles du pilier choisi : corrigez l'une ou l'autre.",
-        lambda: Q(thematique__isnull=False) & ~Q(thematique__pilier=F("pilier")),
+        "Dans un contrat à piliers nationaux (2015), la thématique (code ANCT) doit relever du pilier choisi : "
+        "corrigez l'une ou l'autre.",
+        lambda: (
+            Q(pilier__contrat__cadre_national=True, thematique__isnull=False)
+            & ~Q(thematique__pilier_anct=Coalesce(F("pilier__parent__code"), F("pilier__code")))
+        ),
     ),
     ControleDossiers(
         "focus_sans_description",

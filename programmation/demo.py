@@ -90,9 +90,7 @@ def charger_programmation(annee: int, contrat: Contrat, porteurs: dict[str, Port
     donnees = lire(f"programmation_{annee}.json")
     programmation, _ = Programmation.objects.get_or_create(annee=annee, defaults={"contrat": contrat})
     piliers = {p.code: p for p in Pilier.objects.filter(contrat=programmation.contrat_id)}
-    thematiques = {
-        (t.pilier_id, t.code): t for t in Thematique.objects.filter(pilier__contrat=programmation.contrat_id)
-    }
+    thematiques = {t.code: t for t in Thematique.objects.all()}
     quartiers = {q.code: q.pk for q in Quartier.objects.all()}
     financeurs = {f.code: f for f in Financeur.objects.all()}
 
@@ -105,7 +103,7 @@ def charger_programmation(annee: int, contrat: Contrat, porteurs: dict[str, Port
             "intitule": row["intitule"],
             "porteur": porteurs[row["porteur"]],
             "pilier": pilier,
-            "thematique": thematiques[(pilier.pk, row["thematique"])] if row["thematique"] else None,
+            "thematique": thematiques[row["thematique"]] if row["thematique"] else None,
             "statut": row["statut"],
             "cout_total": Decimal(row["cout_total"]) if row["cout_total"] else None,
             "focus": bool(focus),

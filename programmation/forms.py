@@ -19,13 +19,25 @@ FORMAT_NUMERO = (
 
 
 class ChoixThematique(forms.Select):
-    """Chaque option dit son pilier (`data-pilier`) : la page ne propose que les thématiques du pilier choisi."""
+    """Chaque thématique dit son pilier national (`data-pilier-anct`)."""
 
     def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
         option = super().create_option(name, value, label, selected, index, subindex, attrs)
         instance = getattr(value, "instance", None)
         if instance is not None:
-            option["attrs"]["data-pilier"] = str(instance.pilier_id)
+            option["attrs"]["data-pilier-anct"] = instance.pilier_anct
+        return option
+
+
+class ChoixPilier(forms.Select):
+    """Dans un cadre national (2015), chaque pilier dit son code (`data-pilier-anct`) : la page ne propose alors
+    que les thématiques de ce pilier. Une orientation locale ne filtre pas les thématiques."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None and instance.contrat.cadre_national:
+            option["attrs"]["data-pilier-anct"] = (instance.parent or instance).code
         return option
 
 
@@ -50,22 +62,24 @@ class DossierAdminForm(ObligatoiresEnMotsMixin, forms.ModelForm):
             "focus_objectif",
             "focus_resultats",
         ]
-        widgets = {"thematique": ChoixThematique}
+        widgets = {"pilier": ChoixPilier, "thematique": ChoixThematique}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "pilier" in self.fields:
-            piliers = Pilier.objects.select_related("contrat")
+            piliers = Pilier.objects.select_related("contrat", "parent")
             self.fields["pilier"].queryset = piliers
             self.fields["pilier"].choices = sorted(
                 self.fields["pilier"].choices, key=lambda c: (c[0] != "", cle_naturelle(str(c[1])))
             )
         if "thematique" in self.fields:
-            self.fields["thematique"].queryset = Thematique.objects.select_related("pilier")
+            self.fields["thematique"].queryset = Thematique.objects.all()
             self.fields["thematique"].choices = sorted(
                 self.fields["thematique"].choices, key=lambda c: (c[0] != "", cle_naturelle(str(c[1])))
             )
-            self.fields["thematique"].help_text = "Seules les thématiques du pilier choisi sont proposées."
+            self.fields[
+                "thematique"
+            ].help_text = "Nomenclature de l'ANCT. Dans un contrat à piliers nationaux (2015), la thématique relève du pilier."
         if "numero" in self.fields:
             self.preparer_numero()
 
@@ -87,11 +101,12 @@ class DossierAdminForm(ObligatoiresEnMotsMixin, forms.ModelForm):
     def clean(self):
         donnees = super().clean()
         pilier, thematique = donnees.get("pilier"), donnees.get("thematique")
-        if pilier is not None and thematique is not None and thematique.pilier_id != pilier.pk:
+        if pilier is not None and pilier.refuse_thematique(thematique):
+            code = (pilier.parent or pilier).code
             self.add_error(
                 "thematique",
-                f"La thématique « {thematique} » relève du pilier {thematique.pilier.code}, pas du pilier "
-                f"{pilier.code} : choisissez une thématique du pilier {pilier.code}, ou changez de pilier.",
+                f"La thématique « {thematique} » relève du pilier {thematique.pilier_anct}, pas du pilier "
+                f"{code} : choisissez une thématique du pilier {code}, ou changez de pilier.",
             )
         return donnees
 

@@ -1,10 +1,11 @@
 """La programmation annuelle : dossiers, lignes de financement et blocs rédigés du rapport."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from contrat_ville.enums import NatureCredits
-from contrat_ville.models import Contrat, Financeur, Pilier, Porteur, Quartier, Thematique
+from contrat_ville.models import Contrat, Financeur, ObjectifQuartier, Pilier, Porteur, Quartier, Thematique
 from journal.audit import GestionnaireAudite
 from noyau.models import ZERO, Trace, champ_montant
 
@@ -25,6 +26,15 @@ class Programmation(models.Model):
     def __str__(self):
         return f"Programmation {self.annee}"
 
+    def clean(self):
+        """Une année appartient au contrat qui la couvre, et à lui seul (l'année est unique)."""
+        super().clean()
+        if self.contrat_id and self.annee and not self.contrat.couvre(self.annee):
+            annees = self.contrat.annees
+            raise ValidationError(
+                {"annee": f"Le contrat « {self.contrat} » couvre {annees[0]}-{annees[-1]}, pas {self.annee}."}
+            )
+
 
 class Dossier(Trace):
     programmation = models.ForeignKey(
@@ -35,12 +45,18 @@ class Dossier(Trace):
     porteur = models.ForeignKey(
         Porteur, verbose_name="porteur", on_delete=models.PROTECT, related_name="dossiers"
     )
+    # L'élément du cadre du contrat de l'année : pilier (2015), orientation (2024) ou l'un de leurs sous-niveaux.
     pilier = models.ForeignKey(
-        Pilier, verbose_name="pilier", on_delete=models.PROTECT, related_name="dossiers"
+        Pilier,
+        verbose_name="élément du cadre",
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+        help_text="Le pilier (contrat de 2015), l'orientation (Engagements Quartiers 2030) ou l'un de leurs "
+        "sous-niveaux, dans le cadre du contrat de l'année.",
     )
     thematique = models.ForeignKey(
         Thematique,
-        verbose_name="thématique",
+        verbose_name="thématique ANCT",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -48,6 +64,13 @@ class Dossier(Trace):
     )
     quartiers = models.ManyToManyField(
         Quartier, verbose_name="quartiers", related_name="dossiers", blank=True
+    )
+    objectifs = models.ManyToManyField(
+        ObjectifQuartier,
+        verbose_name="objectifs des projets de quartier",
+        related_name="dossiers",
+        blank=True,
+        help_text="Les objectifs des projets de quartier du contrat que l'action poursuit.",
     )
     statut = models.CharField(
         "statut", max_length=20, choices=StatutDossier.choices, default=StatutDossier.DEPOSE

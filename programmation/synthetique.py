@@ -29,7 +29,12 @@ def creer_annee_synthetique(
     contrat = Contrat.objects.order_by("date_signature").first()
     programmation, _ = Programmation.objects.get_or_create(annee=annee, defaults={"contrat": contrat})
     piliers = list(Pilier.objects.filter(contrat=programmation.contrat))
-    thematiques = {p.pk: list(Thematique.objects.filter(pilier=p)) for p in piliers}
+    toutes = list(Thematique.objects.all())
+    # Dans un cadre national (2015), la thématique relève du pilier ; ailleurs, toute thématique convient.
+    thematiques = {
+        p.pk: [t for t in toutes if not programmation.contrat.cadre_national or t.pilier_anct == p.code]
+        for p in piliers
+    }
     quartiers = list(Quartier.objects.filter(contrats=programmation.contrat))
     financeurs = list(Financeur.objects.all())
     types = list(TypePorteur.values)

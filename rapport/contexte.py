@@ -278,9 +278,7 @@ def contexte_du_rapport(rapport: RapportAnnuel, *, pour_pdf: bool = False) -> di
     blocs = blocs_narratifs(programmation)
     focus = actions_focus(dossiers)
     beneficiaires = beneficiaires_par_sexe(dossiers)
-    thematiques_principales = list(
-        Thematique.objects.filter(pilier__contrat=contrat, principale=True).order_by("code")
-    )
+    thematiques_principales = list(Thematique.objects.filter(principale=True).order_by("code"))
     pilier_principal = max(repartition.lignes, key=lambda ligne: ligne.montant, default=None)
 
     definitif = rapport.statut == StatutRapport.DEFINITIF

@@ -23,7 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from avis import services as services_avis
 from avis.models import Organisme
 from comptes import roles
-from contrat_ville.models import Commune, ConseilCitoyen, Contrat, Quartier
+from contrat_ville.models import Commune, ConseilCitoyen, Contrat, ObjectifQuartier, ProjetQuartier, Quartier
 from conventions import services as services_conventions
 from journal.models import EntreeJournal
 from programmation.echange.exportation import journaliser_export
@@ -63,6 +63,8 @@ DROITS_ADMIN = {
     "contrat_ville.conseilcitoyen": LECTURE,
     "contrat_ville.pilier": LECTURE,
     "contrat_ville.thematique": LECTURE,
+    "contrat_ville.projetquartier": LECTURE,
+    "contrat_ville.objectifquartier": LECTURE,
     "contrat_ville.financeur": LECTURE,
     "contrat_ville.porteur": SAISIE,
     "journal.entreejournal": {"agent": "", "directeur": "v", "auditeur": "v"},
@@ -243,6 +245,10 @@ MODELE_ADMIN = re.compile(
 def monde(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     contrat = Contrat.objects.get()
+    projet = ProjetQuartier.objects.create(
+        contrat=contrat, quartier=Quartier.objects.get(code="QN06208M"), intitule="Mont-Liébaut 2030"
+    )
+    ObjectifQuartier.objects.create(projet=projet, code="MLB-1", libelle="Réussite éducative")
     dossier = creer_dossier(annee=2032)
     programmation = dossier.programmation
     BlocNarratif.objects.create(programmation=programmation, type="PNRU", texte="Texte")

@@ -141,7 +141,7 @@ def classeur_modele() -> bytes:
     rangs += [
         ("Pilier", f"{p.code} ou {p.libelle}") for p in Pilier.objects.order_by("contrat", "ordre", "code")
     ]
-    rangs += [("Thématique", f"{t.code} ou {t.libelle}") for t in Thematique.objects.select_related("pilier")]
+    rangs += [("Thématique", f"{t.code} ou {t.libelle}") for t in Thematique.objects.all()]
     rangs += [("Financeur", f"{f.code} ou {f.nom}") for f in Financeur.objects.order_by("nom")]
     rangs += [("Quartier", f"{q.code} : {q.nom}") for q in Quartier.objects.order_by("code")]
     for rang in rangs:

@@ -179,14 +179,14 @@ class Analyse:
         self.programmations = {p.annee: p for p in Programmation.objects.select_related("contrat")}
         self.contrats = list(Contrat.objects.order_by("-date_signature"))
         self.piliers: dict[int, dict[str, Pilier]] = defaultdict(dict)
-        for pilier in Pilier.objects.all():
+        for pilier in Pilier.objects.select_related("contrat", "parent"):
             for cle in (pilier.code, pilier.libelle, pilier.libelle_court, str(pilier)):
                 if cle:
                     self.piliers[pilier.contrat_id].setdefault(normaliser(cle), pilier)
-        self.thematiques: dict[int, dict[str, Thematique]] = defaultdict(dict)
-        for thematique in Thematique.objects.select_related("pilier"):
+        self.thematiques: dict[str, Thematique] = {}
+        for thematique in Thematique.objects.all():
             for cle in (thematique.code, thematique.libelle, str(thematique)):
-                self.thematiques[thematique.pilier.contrat_id].setdefault(normaliser(cle), thematique)
+                self.thematiques.setdefault(normaliser(cle), thematique)
         self.quartiers = {q.code.upper(): q for q in Quartier.objects.only("pk", "code", "nom")}
         self.financeurs: dict[str, Financeur] = {}
         for financeur in Financeur.objects.all():
@@ -291,14 +291,14 @@ class Analyse:
                     erreur("pilier", f"pilier « {texte_pilier} » inconnu dans le cadre du contrat")
             texte_thematique = lire_texte(valeurs.get("thematique"))
             if texte_thematique and programmation is not None:
-                thematique = self.thematiques[programmation.contrat_id].get(normaliser(texte_thematique))
+                thematique = self.thematiques.get(normaliser(texte_thematique))
                 if thematique is None:
                     erreur("thematique", f"thématique « {texte_thematique} » inconnue")
-                elif pilier is not None and thematique.pilier_id != pilier.pk:
+                elif pilier is not None and pilier.refuse_thematique(thematique):
                     erreur(
                         "thematique",
-                        f"la thématique « {texte_thematique} » relève du pilier {thematique.pilier.code}, "
-                        f"pas du pilier {pilier.code}",
+                        f"la thématique « {texte_thematique} » relève du pilier {thematique.pilier_anct}, "
+                        f"pas du pilier {(pilier.parent or pilier).code}",
                     )
             quartiers = []
             inconnus = []

@@ -39,7 +39,7 @@ def test_l_historique_nomme_les_objets_lies_et_dit_le_moyen_en_mots(client, doss
     client.force_login(agent)
     page = client.get(f"/admin/programmation/dossier/{dossier.pk}/history/").content.decode()
     assert f"porteur : {ancien} → Association Cité Solidaire" in page
-    assert "pilier : 1. Cohésion sociale → 2. Emploi et développement économique" in page
+    assert "élément du cadre : 1. Cohésion sociale → 2. Emploi et développement économique" in page
     assert not re.search(r"n° \d", page.split("Journal d'audit", 1)[1])
     assert "saisie dans l&#x27;administration" in page and "import d&#x27;un classeur" in page
 

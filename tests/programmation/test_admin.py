@@ -122,8 +122,8 @@ def test_filtres_recherche_et_tri_de_la_liste_des_dossiers(client, agent, donnee
     filtres = {f.title for f in page.context["cl"].filter_specs}
     assert {
         "année",
-        "pilier",
-        "thématique",
+        "élément du cadre",
+        "thématique ANCT",
         "statut",
         "communes",
         "quartiers",

@@ -172,9 +172,9 @@ def test_piliers_et_thematiques_filtres_dans_l_ordre_de_leur_code(client, agent,
         Pilier.objects.filter(pk=pilier.pk).update(ordre=ordre)
     page = client.get(reverse(LISTE))
     filtres = {f.title: f for f in page.context["cl"].filter_specs}
-    codes = [libelle.split(".")[0] for _pk, libelle in filtres["pilier"].lookup_choices]
+    codes = [libelle.split(".")[0] for _pk, libelle in filtres["élément du cadre"].lookup_choices]
     assert codes == ["1", "2", "3", "4"]
-    thematiques = [libelle.split(" ")[0] for _pk, libelle in filtres["thématique"].lookup_choices]
+    thematiques = [libelle.split(" ")[0] for _pk, libelle in filtres["thématique ANCT"].lookup_choices]
     assert (
         thematiques.index("1.5")
         < thematiques.index("1.5a")
@@ -304,7 +304,7 @@ def test_un_montant_mal_ecrit_est_refuse_et_rien_n_est_enregistre(client, agent,
 def test_une_thematique_d_un_autre_pilier_est_refusee(client, agent):
     annee = Programmation.objects.create(contrat=Pilier.objects.first().contrat, annee=2094)
     pilier_1 = Pilier.objects.get(contrat=annee.contrat, code="1")
-    thematique_3 = Thematique.objects.get(pilier__contrat=annee.contrat, code="3.1")
+    thematique_3 = Thematique.objects.get(code="3.1")
     reponse = client.post(reverse(AJOUT), formulaire_nouveau(annee, pilier_1, thematique_3))
     assert reponse.status_code == 200
     erreurs = reponse.context["adminform"].form.errors["thematique"]
@@ -314,7 +314,7 @@ def test_une_thematique_d_un_autre_pilier_est_refusee(client, agent):
     ]
     assert not Dossier.objects.filter(programmation=annee).exists()
     # Une thématique du pilier choisi passe.
-    thematique_1 = Thematique.objects.filter(pilier=pilier_1).first()
+    thematique_1 = Thematique.objects.filter(pilier_anct="1").first()
     assert client.post(reverse(AJOUT), formulaire_nouveau(annee, pilier_1, thematique_1)).status_code == 302
 
 
@@ -339,7 +339,7 @@ def test_le_formulaire_d_ajout_pour_le_travail_quotidien(client, agent):
     for libelle in (
         "Intitulé (obligatoire)",
         "Porteur (obligatoire)",
-        "Pilier (obligatoire)",
+        "Élément du cadre (obligatoire)",
         "Financeur (obligatoire)",
     ):
         assert libelle in contenu
@@ -351,10 +351,15 @@ def test_le_formulaire_d_ajout_pour_le_travail_quotidien(client, agent):
     lignes = contenu.split('id="lignes_financement-group"')[1].split("Totaux des financements")[0]
     assert lignes.count('inputmode="decimal"') == 2 * 3  # deux lignes vides et le modèle de ligne
     assert 'type="number"' not in lignes
-    # Chaque thématique dit son pilier : la page ne propose que celles du pilier choisi.
-    thematique = Thematique.objects.filter(pilier__contrat=contrat).select_related("pilier").first()
-    assert f'data-pilier="{thematique.pilier_id}" value="{thematique.pk}"' in contenu or (
-        f'value="{thematique.pk}" data-pilier="{thematique.pilier_id}"' in contenu
+    # Chaque thématique dit son pilier national, et chaque pilier du contrat 2015 son code : la page ne propose
+    # que les thématiques du pilier choisi.
+    thematique = Thematique.objects.get(code="3.1")
+    assert f'data-pilier-anct="3" value="{thematique.pk}"' in contenu or (
+        f'value="{thematique.pk}" data-pilier-anct="3"' in contenu
+    )
+    pilier = contrat.piliers.get(code="3")
+    assert f'data-pilier-anct="3" value="{pilier.pk}"' in contenu or (
+        f'value="{pilier.pk}" data-pilier-anct="3"' in contenu
     )
     assert "programmation/dossier_formulaire.js" in contenu
 

@@ -66,7 +66,7 @@ CAS = {
         "2061-014",
         intitule="Gestion urbaine de proximité",
         pilier="1",
-        thematique=Thematique.objects.get(pilier__contrat=p.contrat, pilier__code="3", code="3.1"),
+        thematique=Thematique.objects.get(code="3.1"),
         lignes=[ETAT],
     ),
     "focus_sans_description": lambda p: dossier(

@@ -111,7 +111,7 @@ def annee_main(db):
     """
     programmation = ProgrammationFactory(annee=2030)
     piliers = {p.code: p for p in Pilier.objects.filter(contrat=programmation.contrat)}
-    them = {t.code: t for t in Thematique.objects.filter(pilier__contrat=programmation.contrat)}
+    them = {t.code: t for t in Thematique.objects.all()}
     etat = Financeur.objects.get(code=CodeFinanceur.ETAT_ANCT)
     commune = Financeur.objects.get(code=CodeFinanceur.COMMUNE)
     agglo = Financeur.objects.get(code=CodeFinanceur.AGGLO)

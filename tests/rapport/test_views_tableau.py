@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from contrat_ville.enums import CodeFinanceur
-from contrat_ville.models import Quartier
+from contrat_ville.models import Quartier, Thematique
 from programmation.synthetique import creer_annee_synthetique
 from tests.programmation.donnees_tableau import creer_jeu
 
@@ -137,7 +137,7 @@ def test_chaque_lien_mene_aux_dossiers_comptes(client, jeu, filtre):
     elif filtre == "pilier":
         parametres["pilier"] = jeu.piliers["1"].pk
     elif filtre == "thematique":
-        parametres["thematique"] = jeu.piliers["1"].thematiques.first().pk
+        parametres["thematique"] = Thematique.objects.filter(pilier_anct="1").first().pk
         parametres["contrat"] = jeu.contrat.pk
     reponse = client.get(URL, parametres)
     liens = liens_du_tableau(reponse)

@@ -1,13 +1,15 @@
-// Formulaire du dossier : la thématique suit le pilier ; le numéro suggéré suit l'année choisie.
+// Formulaire du dossier : la thématique suit le pilier national (contrats de 2015) ; le numéro suggéré suit
+// l'année choisie.
 "use strict";
 document.addEventListener("DOMContentLoaded", () => {
   const pilier = document.getElementById("id_pilier");
   const thematique = document.getElementById("id_thematique");
   if (pilier && thematique) {
     const filtrer = () => {
+      const code = pilier.selectedOptions[0]?.dataset.pilierAnct;
       for (const option of thematique.options) {
         if (!option.value) continue;
-        const garde = !pilier.value || option.dataset.pilier === pilier.value;
+        const garde = !code || option.dataset.pilierAnct === code;
         option.hidden = !garde;
         option.disabled = !garde;
       }
