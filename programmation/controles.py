@@ -21,7 +21,7 @@ from noyau.models import ZERO
 from noyau.nombres import formater_euros
 
 from .enums import StatutDossier, TypeBloc
-from .liens import parametres_admin
+from .liens import PARAMETRES_ADMIN, parametres_admin
 from .models import BlocNarratif, Dossier, LigneFinancement, Programmation
 from .selectors.chiffres import ChiffresProgrammation
 from .selectors.repartitions import OperateursAssociatifs, RepartitionPiliers
@@ -54,6 +54,32 @@ def _lignes(**filtre) -> Exists:
     return Exists(LigneFinancement.objects.filter(dossier=OuterRef("pk"), **filtre))
 
 
+def porteurs_au_dela_du_seuil(annee: int | None) -> Q:
+    """Le porteur du dossier reçoit plus que le seuil de l'open data sur les dossiers retenus de son année.
+
+    Pour une année connue, l'ensemble de ces porteurs est calculé une fois (sous-requête sans corrélation,
+    regroupée par porteur) ; sans année, la somme est corrélée au porteur et à l'année de chaque dossier, ce qui
+    coûte une sous-requête par dossier (1,9 s sur 5 000 dossiers contre quelques millisecondes)."""
+    if annee is None:
+        return Q(
+            GreaterThan(
+                total_accorde_au_porteur(),
+                Value(SEUIL_OPEN_DATA, output_field=DecimalField(max_digits=14, decimal_places=2)),
+            )
+        )
+    porteurs = (
+        LigneFinancement.objects.filter(
+            dossier__programmation__annee=annee, dossier__statut=StatutDossier.RETENU
+        )
+        .order_by()
+        .values("dossier__porteur")
+        .annotate(total=Sum("montant_accorde"))
+        .filter(total__gt=SEUIL_OPEN_DATA)
+        .values("dossier__porteur")
+    )
+    return Q(programmation__annee=annee, porteur__in=porteurs)
+
+
 def total_accorde_au_porteur() -> Subquery:
     """Ce que le porteur du dossier reçoit sur les dossiers retenus de la même année (tous financeurs)."""
     lignes = (
@@ -75,7 +101,8 @@ class ControleDossiers:
     code: str
     libelle: str
     conseil: str
-    condition: Callable[[], Q]
+    # La condition d'un dossier signalé ; l'année, quand elle est connue, permet une requête moins coûteuse.
+    condition: Callable[[int | None], Q]
     # Ce que le rapport imprime : ces contrôles entrent dans la confirmation « en connaissance de cause » de
     # l'approbation. Le SIRET ne s'imprime pas : il sert l'open data, signalé sans retenir l'approbation.
     rapport: bool = True
@@ -86,32 +113,34 @@ CONTROLES_DOSSIERS = (
         "sans_quartier",
         "Dossiers retenus sans quartier",
         "Le rapport range chaque action sous les quartiers qu'elle vise : indiquez-les dans le dossier.",
-        lambda: _retenu() & ~Q(Exists(Dossier.quartiers.through.objects.filter(dossier=OuterRef("pk")))),
+        lambda annee: (
+            _retenu() & ~Q(Exists(Dossier.quartiers.through.objects.filter(dossier=OuterRef("pk"))))
+        ),
     ),
     ControleDossiers(
         "sans_ligne",
         "Dossiers retenus sans aucune ligne de financement",
         "Un dossier retenu sans financeur ne compte dans aucun total du rapport : saisissez ses lignes.",
-        lambda: _retenu() & ~Q(_lignes()),
+        lambda annee: _retenu() & ~Q(_lignes()),
     ),
     ControleDossiers(
         "retenus_sans_montant",
         "Dossiers retenus sans aucun montant accordé",
         "Retenu, mais aucun euro accordé : saisissez les montants accordés, ou changez le statut.",
-        lambda: _retenu() & ~Q(_lignes(montant_accorde__gt=0)),
+        lambda annee: _retenu() & ~Q(_lignes(montant_accorde__gt=0)),
     ),
     ControleDossiers(
         "lignes_sans_nature",
         "Dossiers retenus ayant une ligne de financement sans nature (droit commun ou spécifique)",
         "Le rapport sépare droit commun et crédits spécifiques : précisez la nature de chaque ligne.",
-        lambda: _retenu() & Q(_lignes(nature="")),
+        lambda annee: _retenu() & Q(_lignes(nature="")),
     ),
     ControleDossiers(
         "thematique_hors_pilier",
         "Dossiers dont la thématique n'appartient pas au pilier",
         "Dans un contrat à piliers nationaux (2015), la thématique (code ANCT) doit relever du pilier choisi : "
         "corrigez l'une ou l'autre.",
-        lambda: (
+        lambda annee: (
             Q(pilier__contrat__cadre_national=True, thematique__isnull=False)
             & ~Q(thematique__pilier_anct=Coalesce(F("pilier__parent__code"), F("pilier__code")))
         ),
@@ -120,33 +149,28 @@ CONTROLES_DOSSIERS = (
         "focus_sans_description",
         "Actions mises en avant (focus) sans description",
         "Le rapport imprime la description de chaque focus : rédigez-la, ou retirez le focus.",
-        lambda: Q(focus=True, focus_description=""),
+        lambda annee: Q(focus=True, focus_description=""),
     ),
     ControleDossiers(
         "porteur_sans_siret",
         f"Dossiers retenus d'un porteur sans SIRET qui reçoit plus de {formater_euros(SEUIL_OPEN_DATA)} dans l'année",
         "Au-delà de 23 000 €, la subvention est publiée en open data avec le SIRET du bénéficiaire "
         "(décret n° 2017-779) : renseignez le SIRET du porteur.",
-        lambda: (
-            _retenu()
-            & Q(porteur__siret="")
-            & Q(
-                GreaterThan(
-                    total_accorde_au_porteur(),
-                    Value(SEUIL_OPEN_DATA, output_field=DecimalField(max_digits=14, decimal_places=2)),
-                )
-            )
-        ),
+        lambda annee: _retenu() & Q(porteur__siret="") & porteurs_au_dela_du_seuil(annee),
         rapport=False,
     ),
 )
 PAR_CODE = {c.code: c for c in CONTROLES_DOSSIERS}
 
 
-def dossiers_concernes(code: str, dossiers: QuerySet[Dossier] | None = None) -> QuerySet[Dossier]:
-    """Les dossiers qu'un contrôle signale (toutes années si `dossiers` n'est pas donné)."""
+def dossiers_concernes(
+    code: str, dossiers: QuerySet[Dossier] | None = None, annee: int | None = None
+) -> QuerySet[Dossier]:
+    """Les dossiers qu'un contrôle signale (toutes années si `dossiers` n'est pas donné ; `annee` les restreint)."""
     dossiers = Dossier.objects.all() if dossiers is None else dossiers
-    return dossiers.filter(PAR_CODE[code].condition())
+    if annee is not None:
+        dossiers = dossiers.filter(programmation__annee=annee)
+    return dossiers.filter(PAR_CODE[code].condition(annee))
 
 
 def lien_des_dossiers(annee: int, code: str) -> str:
@@ -155,8 +179,8 @@ def lien_des_dossiers(annee: int, code: str) -> str:
     return f"{reverse('admin:programmation_dossier_changelist')}?{urlencode(parametres)}"
 
 
-def _exemples(controle: ControleDossiers, dossiers: QuerySet[Dossier]) -> list[str]:
-    concernes = dossiers.filter(controle.condition()).order_by()
+def _exemples(controle: ControleDossiers, dossiers: QuerySet[Dossier], annee: int | None) -> list[str]:
+    concernes = dossiers.filter(controle.condition(annee)).order_by()
     if controle.code == "porteur_sans_siret":
         # Un porteur par exemple : c'est sa fiche qu'il faut compléter.
         rangs = (
@@ -178,11 +202,13 @@ def controles_des_dossiers(
 
     `du_rapport` : True, ceux qui portent sur ce que le rapport imprime ; False, les autres ; None, tous."""
     controles = [c for c in CONTROLES_DOSSIERS if du_rapport is None or c.rapport == du_rapport]
-    comptes = {c.code: Count("pk", filter=c.condition()) for c in controles}
+    if annee is not None:
+        dossiers = dossiers.filter(programmation__annee=annee)
+    comptes = {c.code: Count("pk", filter=c.condition(annee)) for c in controles}
     if "porteur_sans_siret" in comptes:
         # Les exemples de ce contrôle sont des porteurs : on compte aussi les porteurs.
         comptes["porteurs_sans_siret"] = Count(
-            "porteur", distinct=True, filter=PAR_CODE["porteur_sans_siret"].condition()
+            "porteur", distinct=True, filter=PAR_CODE["porteur_sans_siret"].condition(annee)
         )
     nombres = dossiers.order_by().aggregate(**comptes)
 
@@ -198,7 +224,7 @@ def controles_des_dossiers(
             code=c.code,
             libelle=c.libelle,
             nombre=nombres[c.code],
-            exemples=tuple(_exemples(c, dossiers)),
+            exemples=tuple(_exemples(c, dossiers, annee)),
             lien=lien_des_dossiers(annee, c.code) if annee is not None else "",
             conseil=c.conseil,
             suite=suite(c),
@@ -257,7 +283,7 @@ def synthese_des_controles(programmation: Programmation | None) -> tuple[Anomali
     def compte(controle: ControleDossiers) -> Subquery:
         concernes = (
             Dossier.objects.filter(programmation=OuterRef("pk"))
-            .filter(controle.condition())
+            .filter(controle.condition(programmation.annee))
             .order_by()
             .values("programmation")
             .annotate(n=Count("pk"))
@@ -305,7 +331,9 @@ class FiltreControle(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() in PAR_CODE:
-            return dossiers_concernes(self.value(), queryset)
+            # L'année filtrée (les liens des contrôles la donnent) rend le contrôle du SIRET bien moins coûteux.
+            annee = request.GET.get(PARAMETRES_ADMIN["annee"][0], "")
+            return dossiers_concernes(self.value(), queryset, int(annee) if annee.isdigit() else None)
         return queryset
 
 

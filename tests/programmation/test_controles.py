@@ -9,7 +9,12 @@ from comptes import roles
 from contrat_ville.enums import CodeFinanceur, NatureCredits, TypePorteur
 from contrat_ville.models import Porteur, Thematique
 from noyau.nombres import formater_euros
-from programmation.controles import SEUIL_OPEN_DATA, controles_de_l_annee, synthese_des_controles
+from programmation.controles import (
+    SEUIL_OPEN_DATA,
+    controles_de_l_annee,
+    dossiers_concernes,
+    synthese_des_controles,
+)
 from programmation.enums import StatutDossier, TypeBloc
 from programmation.models import BlocNarratif
 from tests.comptes import utilisateur
@@ -140,6 +145,18 @@ def test_le_seuil_open_data_est_strict_et_le_siret_suffit():
         lignes=[(CodeFinanceur.AGGLO, "SPECIFIQUE", "50000")],
     )
     assert par_code(2062)["porteur_sans_siret"].nombre == 3
+    # L'année connue (tableau de bord, liens des contrôles) ou non (liste de l'admin sans année) : mêmes dossiers,
+    # et pas ceux d'une autre année où le même porteur ne dépasse pas le seuil.
+    dossier(
+        annee_propre(2063),
+        "2063-001",
+        porteur_=sans_siret,
+        lignes=[(CodeFinanceur.AGGLO, "SPECIFIQUE", "100")],
+    )
+    numeros = {"2062-010", "2062-011", "2062-012"}
+    assert {d.numero for d in dossiers_concernes("porteur_sans_siret", annee=2062)} == numeros
+    assert {d.numero for d in dossiers_concernes("porteur_sans_siret")} == numeros
+    assert not dossiers_concernes("porteur_sans_siret", annee=2063).exists()
     sans_siret.siret = "77567227221138"  # un SIRET à la clé valide
     sans_siret.save()
     assert "porteur_sans_siret" not in par_code(2062)
