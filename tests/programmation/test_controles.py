@@ -149,7 +149,7 @@ def test_le_seuil_open_data_est_strict_et_le_siret_suffit():
     # et pas ceux d'une autre année où le même porteur ne dépasse pas le seuil.
     dossier(
         annee_propre(2063),
-        "2063-001",
+        "2063-050",
         porteur_=sans_siret,
         lignes=[(CodeFinanceur.AGGLO, "SPECIFIQUE", "100")],
     )
