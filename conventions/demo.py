@@ -49,7 +49,7 @@ DECISIONS = {
 }
 # Contrat Engagements Quartiers 2030 : les CPO 2024-2026 des actions marquées « cpo » dans les fichiers de la
 # démonstration (inventées). État du bilan 2025 selon le rang de la CPO ; les autres voient leur solde 2025 versé.
-ETATS_2025 = {3: "bilan_depose", 7: "bilan_depose", 11: "a_completer", 15: "en_retard"}
+ETATS_2025 = {3: "bilan_depose", 7: "bilan_depose", 11: "bilan_depose", 15: "en_retard"}
 
 
 def _pdf(titre: str) -> ContentFile:

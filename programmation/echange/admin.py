@@ -22,7 +22,13 @@ from import_export.formats.base_formats import XLSX
 from import_export.tmp_storages import TempFolderStorage
 
 from ..enums import OperationEchange
-from .exportation import classeur_modele, classeur_par_financeur, classeur_programmation, journaliser_export
+from .exportation import (
+    classeur_modele,
+    classeur_par_financeur,
+    classeur_programmation,
+    contrat_du_modele,
+    journaliser_export,
+)
 from .format import COLONNES_DOSSIERS, COLONNES_FINANCEMENTS, FEUILLE_DOSSIERS, FEUILLE_FINANCEMENTS
 from .importation import importer_classeur
 from .lecture import TAILLE_MAX
@@ -221,7 +227,10 @@ class EchangeClasseurAdminMixin(ImportExportMixin):
     def modele_view(self, request):
         if not (self.has_import_permission(request) or self.has_export_permission(request)):
             raise PermissionDenied
-        return reponse_classeur(classeur_modele(), "modele-programmation.xlsx")
+        # Filtrée sur une année, la liste donne le modèle du contrat de cette année (« Pilier » ou « Orientation »).
+        annee = request.GET.get("programmation__annee", "")
+        contrat = contrat_du_modele(int(annee) if annee.isdigit() and len(annee) == 4 else None)
+        return reponse_classeur(classeur_modele(contrat), "modele-programmation.xlsx")
 
     def changelist_view(self, request, extra_context=None):
         extra_context = extra_context or {}
