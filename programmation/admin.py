@@ -212,7 +212,7 @@ class DossierAdmin(MotifApresApprobationMixin, EchangeClasseurAdminMixin, BaseAd
     list_select_related = ["programmation", "porteur", "pilier"]
     search_fields = ["numero", "intitule", "porteur__nom", "porteur__siret"]
     search_help_text = "Numéro, intitulé, porteur ou SIRET ; accents, majuscules et tirets sont ignorés."
-    autocomplete_fields = ["porteur", "quartiers"]
+    autocomplete_fields = ["porteur", "quartiers", "objectifs"]
     readonly_fields = ["totaux"]
     inlines = [LigneFinancementInline]
     actions = ["exporter_selection"]
@@ -231,6 +231,7 @@ class DossierAdmin(MotifApresApprobationMixin, EchangeClasseurAdminMixin, BaseAd
                     "pilier",
                     "thematique",
                     "quartiers",
+                    "objectifs",
                 ],
             },
         ),
