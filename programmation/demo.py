@@ -35,7 +35,7 @@ ANNEES = (2020, 2021)
 # lance sa consultation) : inventée comme 2020, avec ses blocs rédigés.
 ANNEE_EN_COURS = 2022
 # Les années du contrat Engagements Quartiers 2030 (inventées, `fixtures/demo/generer_quartiers2030.py`) : 2024, plus
-# légère (premières tranches des CPO), 2025 complète avec ses blocs rédigés, 2026 réduite aux tranches des CPO.
+# légère (premières tranches des CPO), 2025 complète avec ses blocs rédigés, 2026 votée (sans blocs rédigés).
 ANNEES_2024 = (2024, 2025, 2026)
 ANNEE_RAPPORT_2024 = 2025
 CHAMPS_DOSSIER = [

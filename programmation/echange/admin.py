@@ -26,10 +26,11 @@ from .exportation import (
     classeur_modele,
     classeur_par_financeur,
     classeur_programmation,
+    colonnes_des_contrats,
     contrat_du_modele,
     journaliser_export,
 )
-from .format import COLONNES_DOSSIERS, COLONNES_FINANCEMENTS, FEUILLE_DOSSIERS, FEUILLE_FINANCEMENTS
+from .format import COLONNES_FINANCEMENTS, FEUILLE_DOSSIERS, FEUILLE_FINANCEMENTS
 from .importation import importer_classeur
 from .lecture import TAILLE_MAX
 from .ressources import DossierResource
@@ -93,7 +94,12 @@ class EchangeClasseurAdminMixin(ImportExportMixin):
             opts=self.model._meta,
             media=self.media + form.media,
             fields_list=[
-                (f"Feuille « {FEUILLE_DOSSIERS} »", [c.titre for c in COLONNES_DOSSIERS]),
+                # Les colonnes du contrat en vigueur (« Orientation », « Axe »…) ; celles des années d'un autre
+                # contrat (« Pilier ») sont admises aussi.
+                (
+                    f"Feuille « {FEUILLE_DOSSIERS} »",
+                    [c.titre for c in colonnes_des_contrats([c for c in [contrat_du_modele()] if c])],
+                ),
                 (f"Feuille « {FEUILLE_FINANCEMENTS} »", [c.titre for c in COLONNES_FINANCEMENTS]),
             ],
             **extra,

@@ -40,3 +40,21 @@ def test_un_dossier_2025_vise_les_objectifs_de_son_contrat_et_refuse_ceux_d_un_a
     assert sorted(dossier.objectifs.values_list("code", flat=True)) == ["QN06208M-1", "QN06208M-2"]
     fiche = client.get(reverse("admin:programmation_dossier_change", args=[dossier.pk]))
     assert "QN06208M-1" in fiche.content.decode()
+
+
+def test_la_colonne_du_cadre_de_la_liste_porte_le_nom_que_lui_donne_le_contrat(client, agent):  # noqa: F811
+    demo_contrat.charger()
+    nouveau = Contrat.objects.get(nom=demo_contrat.NOM_CONTRAT_2024)
+    ancien = Contrat.objects.get(cadre_national=True)
+    Programmation.objects.create(contrat=ancien, annee=2021)
+    Programmation.objects.create(contrat=nouveau, annee=2025)
+
+    def entetes(**filtres):
+        page = client.get(reverse("admin:programmation_dossier_changelist"), filtres)
+        return [h["text"] for h in page.context["result_headers"]]
+
+    assert "orientation" in entetes(programmation__annee="2025")
+    assert "orientation" in entetes()  # la liste s'ouvre sur la dernière année, du contrat 2024
+    assert "pilier" in entetes(programmation__annee="2021")
+    toutes = entetes(programmation__annee="toutes")
+    assert "élément du cadre" in toutes and "pilier" not in toutes
