@@ -16,6 +16,7 @@ from pypdf import PdfWriter
 
 from contrat_ville.enums import CodeFinanceur
 from journal.audit import acteur
+from programmation import demo as demo_programmation
 from programmation.enums import StatutDossier
 from programmation.models import Dossier, LigneFinancement
 
@@ -44,7 +45,11 @@ ANNUELLES = [
 DECISIONS = {
     2020: (D(2020, 3, 12), Instance.BUREAU, "B-2020-031"),
     2021: (D(2021, 3, 30), Instance.CONSEIL, "DEL-2021-045"),
+    2024: (D(2024, 4, 11), Instance.CONSEIL, "DEL-2024-052"),
 }
+# Contrat Engagements Quartiers 2030 : les CPO 2024-2026 des actions marquées « cpo » dans les fichiers de la
+# démonstration (inventées). État du bilan 2025 selon le rang de la CPO ; les autres voient leur solde 2025 versé.
+ETATS_2025 = {3: "bilan_depose", 7: "bilan_depose", 11: "bilan_depose", 15: "en_retard"}
 
 
 def _pdf(titre: str) -> ContentFile:
@@ -56,8 +61,10 @@ def _pdf(titre: str) -> ContentFile:
     return ContentFile(tampon.getvalue(), name="bilan.pdf")
 
 
-def _ligne(numero: str, nature: str) -> LigneFinancement:
+def _ligne(numero: str, nature: str, annee: int | None = None) -> LigneFinancement:
+    filtre = {"dossier__programmation__annee": annee} if annee else {}
     return LigneFinancement.objects.select_related("dossier__programmation").get(
+        **filtre,
         dossier__numero=numero,
         dossier__statut=StatutDossier.RETENU,
         financeur__code=CodeFinanceur.AGGLO,
@@ -141,4 +148,45 @@ def charger() -> str:
                 _verser(tranche, TypeEcheance.AVANCE, D(2021, 5, 10), f"M-2021-{tranche.pk:05d}-A")
             _bilans(tranche, etat, D(2022, 7, 18))
             crees += 1
+        crees += charger_cpo_2024()
     return f"{crees} convention(s) créée(s), {Convention.objects.count()} en tout"
+
+
+def charger_cpo_2024() -> int:
+    """Les CPO 2024-2026 du contrat Engagements Quartiers 2030 : chaque tranche portée par la ligne de
+    l'agglomération du dossier reconduit de son année (fichiers `programmation_2024/2025/2026.json`)."""
+    if not Dossier.objects.filter(programmation__annee=2024).exists():
+        return 0
+    par_annee = {a: demo_programmation.lire(f"programmation_{a}.json") for a in (2024, 2025, 2026)}
+    suites = {a: {r["dossier_precedent"]: r["numero"] for r in par_annee[a]} for a in (2025, 2026)}
+    crees = 0
+    for rang, row in enumerate((r for r in par_annee[2024] if r.get("cpo")), start=1):
+        reference = f"CPO-2024-{rang:03d}"
+        if Convention.objects.filter(reference=reference).exists():
+            continue
+        n2025 = suites[2025][row["numero"]]
+        n2026 = suites[2026][n2025]
+        lignes = {
+            annee: _ligne(numero, "SPECIFIQUE", annee)
+            for annee, numero in ((2024, row["numero"]), (2025, n2025), (2026, n2026))
+        }
+        date_decision, instance, ref_decision = DECISIONS[2024]
+        cpo = services.enregistrer_convention(
+            source=lignes[2024],
+            type=TypeConvention.CPO,
+            reference=reference,
+            tranches={annee: ligne.montant_accorde for annee, ligne in lignes.items()},
+            decision_date=date_decision,
+            decision_instance=instance,
+            decision_reference=ref_decision,
+            date_signature=D(2024, 5, 2),
+            taux_avance=Decimal("0.60"),
+        )
+        t2024, t2025, t2026 = cpo.tranches.order_by("annee")
+        _verser(t2024, TypeEcheance.AVANCE, D(2024, 5, 21), f"M-2024-{t2024.pk:05d}-A")
+        _bilans(t2024, "solde_verse", D(2025, 7, 17))
+        _verser(t2025, TypeEcheance.AVANCE, D(2025, 2, 18), f"M-2025-{t2025.pk:05d}-A")
+        _bilans(t2025, ETATS_2025.get(rang, "solde_verse"), D(2026, 7, 16))
+        _verser(t2026, TypeEcheance.AVANCE, D(2026, 2, 17), f"M-2026-{t2026.pk:05d}-A")
+        crees += 1
+    return crees

@@ -212,7 +212,7 @@ class DossierAdmin(MotifApresApprobationMixin, EchangeClasseurAdminMixin, BaseAd
     list_select_related = ["programmation", "porteur", "pilier"]
     search_fields = ["numero", "intitule", "porteur__nom", "porteur__siret"]
     search_help_text = "Numéro, intitulé, porteur ou SIRET ; accents, majuscules et tirets sont ignorés."
-    autocomplete_fields = ["porteur", "quartiers"]
+    autocomplete_fields = ["porteur", "quartiers", "objectifs"]
     readonly_fields = ["totaux"]
     inlines = [LigneFinancementInline]
     actions = ["exporter_selection"]
@@ -231,6 +231,7 @@ class DossierAdmin(MotifApresApprobationMixin, EchangeClasseurAdminMixin, BaseAd
                     "pilier",
                     "thematique",
                     "quartiers",
+                    "objectifs",
                 ],
             },
         ),
@@ -302,6 +303,24 @@ class DossierAdmin(MotifApresApprobationMixin, EchangeClasseurAdminMixin, BaseAd
     @admin.display(description="pilier", ordering="pilier__code")
     def code_pilier(self, obj):
         return format_html('<span title="{}">{}</span>', obj.pilier.libelle, obj.pilier.code)
+
+    def get_list_display(self, request):
+        """La colonne du cadre porte le nom que lui donne le contrat de l'année affichée (« pilier »,
+        « orientation ») ; « élément du cadre » pour plusieurs années. Une requête."""
+        valeur = request.GET.get(FiltreAnnee.parameter_name)
+        annees = Programmation.objects.order_by("-annee")
+        if valeur and valeur.isdigit() and len(valeur) == 4:
+            annees = annees.filter(annee=int(valeur))
+        elif valeur is not None or request.GET.get("q"):
+            annees = annees.none()  # toutes les années : peut-être deux contrats
+        libelle = annees.values_list("contrat__libelle_niveau", flat=True).first() or "élément du cadre"
+
+        def code_pilier(obj):
+            return self.code_pilier(obj)
+
+        code_pilier.short_description = libelle
+        code_pilier.admin_order_field = "pilier__code"
+        return [code_pilier if c == "code_pilier" else c for c in super().get_list_display(request)]
 
     @admin.display(description="sollicité", ordering="total_sollicite")
     def total_sollicite(self, obj):

@@ -15,7 +15,17 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 
-from contrat_ville.models import Commune, Contrat, Financeur, Pilier, Porteur, Quartier, Thematique
+from contrat_ville.demo import NOM_CONTRAT_2024
+from contrat_ville.models import (
+    Commune,
+    Contrat,
+    Financeur,
+    ObjectifQuartier,
+    Pilier,
+    Porteur,
+    Quartier,
+    Thematique,
+)
 
 from .models import BlocNarratif, Dossier, LigneFinancement, Programmation
 
@@ -24,6 +34,10 @@ ANNEES = (2020, 2021)
 # L'année dont le projet de rapport est en consultation dans la démonstration (chargée par `rapport.demo`, qui
 # lance sa consultation) : inventée comme 2020, avec ses blocs rédigés.
 ANNEE_EN_COURS = 2022
+# Les années du contrat Engagements Quartiers 2030 (inventées, `fixtures/demo/generer_quartiers2030.py`) : 2024, plus
+# légère (premières tranches des CPO), 2025 complète avec ses blocs rédigés, 2026 votée (sans blocs rédigés).
+ANNEES_2024 = (2024, 2025, 2026)
+ANNEE_RAPPORT_2024 = 2025
 CHAMPS_DOSSIER = [
     "intitule",
     "porteur",
@@ -95,6 +109,17 @@ def charger_programmation(annee: int, contrat: Contrat, porteurs: dict[str, Port
     financeurs = {f.code: f for f in Financeur.objects.all()}
 
     existants = {d.numero: d for d in Dossier.objects.filter(programmation=programmation)}
+    # La reconduction (dossier de l'année précédente), quand le fichier la donne : les années du contrat 2024.
+    precedents = {
+        d.numero: d.pk
+        for d in Dossier.objects.filter(
+            programmation__annee=annee - 1,
+            numero__in=[r["dossier_precedent"] for r in donnees if r.get("dossier_precedent")],
+        )
+    }
+    champs = list(CHAMPS_DOSSIER)
+    if any("dossier_precedent" in r for r in donnees):
+        champs.append("dossier_precedent_id")
     nouveaux, modifies = [], []
     for row in donnees:
         pilier = piliers[row["pilier"]]
@@ -115,6 +140,8 @@ def charger_programmation(annee: int, contrat: Contrat, porteurs: dict[str, Port
             "beneficiaires_femmes": row.get("beneficiaires_femmes"),
             "beneficiaires_hommes": row.get("beneficiaires_hommes"),
         }
+        if "dossier_precedent" in row:
+            valeurs["dossier_precedent_id"] = precedents.get(row["dossier_precedent"])
         dossier = existants.get(row["numero"])
         if dossier is None:
             nouveaux.append(Dossier(programmation=programmation, numero=row["numero"], **valeurs))
@@ -124,7 +151,7 @@ def charger_programmation(annee: int, contrat: Contrat, porteurs: dict[str, Port
             modifies.append(dossier)
     Dossier.objects.bulk_create(nouveaux)
     if modifies:
-        Dossier.objects.bulk_update(modifies, CHAMPS_DOSSIER)
+        Dossier.objects.bulk_update(modifies, champs)
     dossiers = {
         d.numero: d.pk
         for d in Dossier.objects.filter(
@@ -141,6 +168,7 @@ def charger_programmation(annee: int, contrat: Contrat, porteurs: dict[str, Port
     Liens.objects.bulk_create([Liens(dossier_id=d, quartier_id=q) for d, q in sorted(voulus - presents)])
     for dossier_id, quartier_id in presents - voulus:
         Liens.objects.filter(dossier_id=dossier_id, quartier_id=quartier_id).delete()
+    charger_objectifs(programmation, donnees, dossiers)
 
     # Lignes de financement : une par (dossier, financeur, nature), montants remis à ceux des fichiers.
     lignes_existantes = {
@@ -176,6 +204,27 @@ def charger_programmation(annee: int, contrat: Contrat, porteurs: dict[str, Port
     return len(donnees), len(gardees)
 
 
+def charger_objectifs(programmation: Programmation, donnees: list[dict], dossiers: dict[str, int]) -> None:
+    """Les objectifs de projets de quartier visés (contrat 2024), retrouvés par leur code dans le contrat de l'année."""
+    if not any("objectifs" in r for r in donnees):
+        return
+    objectifs = {
+        o.code: o.pk for o in ObjectifQuartier.objects.filter(projet__contrat=programmation.contrat_id)
+    }
+    Liens = Dossier.objectifs.through
+    voulus = {(dossiers[r["numero"]], objectifs[code]) for r in donnees for code in r.get("objectifs", [])}
+    presents = set(
+        Liens.objects.filter(dossier_id__in=dossiers.values()).values_list(
+            "dossier_id", "objectifquartier_id"
+        )
+    )
+    Liens.objects.bulk_create(
+        [Liens(dossier_id=d, objectifquartier_id=o) for d, o in sorted(voulus - presents)]
+    )
+    for dossier_id, objectif_id in presents - voulus:
+        Liens.objects.filter(dossier_id=dossier_id, objectifquartier_id=objectif_id).delete()
+
+
 def charger_blocs(annee: int) -> int:
     programmation = Programmation.objects.get(annee=annee)
     blocs = lire(f"blocs_{annee}.json")
@@ -201,6 +250,13 @@ def charger() -> BilanDemo:
         bilan.dossiers += dossiers
         bilan.lignes += lignes
     bilan.blocs = charger_blocs(2021)
+    contrat_2024 = Contrat.objects.filter(nom=NOM_CONTRAT_2024).first()
+    if contrat_2024 is not None:  # chargé par `contrat_ville.demo`, avant ce module
+        for annee in ANNEES_2024:
+            dossiers, lignes = charger_programmation(annee, contrat_2024, porteurs)
+            bilan.dossiers += dossiers
+            bilan.lignes += lignes
+        bilan.blocs += charger_blocs(ANNEE_RAPPORT_2024)
     return bilan
 
 

@@ -55,6 +55,7 @@ class DossierAdminForm(ObligatoiresEnMotsMixin, forms.ModelForm):
             "pilier",
             "thematique",
             "quartiers",
+            "objectifs",
             "beneficiaires_femmes",
             "beneficiaires_hommes",
             "focus",
@@ -108,6 +109,15 @@ class DossierAdminForm(ObligatoiresEnMotsMixin, forms.ModelForm):
                 f"La thématique « {thematique} » relève du pilier {thematique.pilier_anct}, pas du pilier "
                 f"{code} : choisissez une thématique du pilier {code}, ou changez de pilier.",
             )
+        programmation, objectifs = donnees.get("programmation"), donnees.get("objectifs")
+        if programmation is not None and objectifs:
+            autres = [str(o) for o in objectifs.exclude(projet__contrat=programmation.contrat_id)]
+            if autres:
+                self.add_error(
+                    "objectifs",
+                    f"Ces objectifs appartiennent aux projets de quartier d'un autre contrat que celui de "
+                    f"{programmation.annee} (« {programmation.contrat} ») : {', '.join(autres)}.",
+                )
         return donnees
 
 

@@ -22,8 +22,15 @@ from import_export.formats.base_formats import XLSX
 from import_export.tmp_storages import TempFolderStorage
 
 from ..enums import OperationEchange
-from .exportation import classeur_modele, classeur_par_financeur, classeur_programmation, journaliser_export
-from .format import COLONNES_DOSSIERS, COLONNES_FINANCEMENTS, FEUILLE_DOSSIERS, FEUILLE_FINANCEMENTS
+from .exportation import (
+    classeur_modele,
+    classeur_par_financeur,
+    classeur_programmation,
+    colonnes_des_contrats,
+    contrat_du_modele,
+    journaliser_export,
+)
+from .format import COLONNES_FINANCEMENTS, FEUILLE_DOSSIERS, FEUILLE_FINANCEMENTS
 from .importation import importer_classeur
 from .lecture import TAILLE_MAX
 from .ressources import DossierResource
@@ -87,7 +94,12 @@ class EchangeClasseurAdminMixin(ImportExportMixin):
             opts=self.model._meta,
             media=self.media + form.media,
             fields_list=[
-                (f"Feuille « {FEUILLE_DOSSIERS} »", [c.titre for c in COLONNES_DOSSIERS]),
+                # Les colonnes du contrat en vigueur (« Orientation », « Axe »…) ; celles des années d'un autre
+                # contrat (« Pilier ») sont admises aussi.
+                (
+                    f"Feuille « {FEUILLE_DOSSIERS} »",
+                    [c.titre for c in colonnes_des_contrats([c for c in [contrat_du_modele()] if c])],
+                ),
                 (f"Feuille « {FEUILLE_FINANCEMENTS} »", [c.titre for c in COLONNES_FINANCEMENTS]),
             ],
             **extra,
@@ -221,7 +233,10 @@ class EchangeClasseurAdminMixin(ImportExportMixin):
     def modele_view(self, request):
         if not (self.has_import_permission(request) or self.has_export_permission(request)):
             raise PermissionDenied
-        return reponse_classeur(classeur_modele(), "modele-programmation.xlsx")
+        # Filtrée sur une année, la liste donne le modèle du contrat de cette année (« Pilier » ou « Orientation »).
+        annee = request.GET.get("programmation__annee", "")
+        contrat = contrat_du_modele(int(annee) if annee.isdigit() and len(annee) == 4 else None)
+        return reponse_classeur(classeur_modele(contrat), "modele-programmation.xlsx")
 
     def changelist_view(self, request, extra_context=None):
         extra_context = extra_context or {}

@@ -5,6 +5,7 @@ Les montants restent des nombres (format « # ##0,00 € ») ; tout texte qui co
 un tableur ne l'évalue jamais, ni à l'ouverture ni à la ressaisie, et la valeur réimportée est intacte.
 """
 
+import datetime
 import io
 from collections import defaultdict
 
@@ -14,17 +15,19 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from contrat_ville.enums import NatureCredits, TypePorteur
-from contrat_ville.models import Financeur, Pilier, Quartier, Thematique
+from contrat_ville.models import Contrat, Financeur, ObjectifQuartier, Pilier, Quartier, Thematique
 
 from ..enums import StatutDossier
 from ..models import Dossier, JournalEchange, LigneFinancement
 from ..selectors.repartitions import financements_par_financeur
 from .format import (
-    COLONNES_DOSSIERS,
     COLONNES_FINANCEMENTS,
     FEUILLE_DOSSIERS,
     FEUILLE_FINANCEMENTS,
+    capitaliser,
+    colonnes_dossiers,
     est_dangereux,
+    titre_commun,
 )
 
 FORMAT_EUROS = '#,##0.00\\ "€"'
@@ -56,40 +59,72 @@ def en_octets(classeur: openpyxl.Workbook) -> bytes:
     return tampon.getvalue()
 
 
+def colonnes_des_contrats(contrats: list[Contrat]):
+    """Les colonnes de la feuille Dossiers pour des années de ces contrats : le premier niveau nommé comme ils le
+    nomment ; le second niveau et les objectifs de quartier seulement si l'un d'eux en a (le format de 2015 reste
+    celui d'un contrat à piliers)."""
+    ids = [c.pk for c in contrats]
+    avec_sous_niveaux = set(
+        Pilier.objects.filter(contrat__in=ids, parent__isnull=False).values_list("contrat_id", flat=True)
+    )
+    sous_niveau = titre_commun(c.libelle_sous_niveau for c in contrats if c.pk in avec_sous_niveaux)
+    return colonnes_dossiers(
+        niveau=titre_commun(c.libelle_niveau for c in contrats) or "Pilier",
+        sous_niveau=sous_niveau or None,
+        objectifs=ObjectifQuartier.objects.filter(projet__contrat__in=ids).exists(),
+    )
+
+
 def classeur_programmation(dossiers) -> tuple[bytes, int]:
     """Le classeur d'échange des dossiers donnés (un queryset, filtré comme la liste de l'administration)."""
     ids = Dossier.objects.filter(pk__in=dossiers.values("pk")).values("pk")
+    contrats = list(
+        Contrat.objects.filter(programmations__dossiers__in=ids).distinct().order_by("date_signature")
+    )
+    colonnes = colonnes_des_contrats(contrats)
+    cles = {c.cle for c in colonnes}
     classeur = openpyxl.Workbook(write_only=True)
     feuille = classeur.create_sheet(FEUILLE_DOSSIERS)
-    ecrire_entetes(feuille, [c.titre for c in COLONNES_DOSSIERS])
+    ecrire_entetes(feuille, [c.titre for c in colonnes])
     quartiers = defaultdict(list)
     liens = Dossier.quartiers.through.objects.filter(dossier__in=ids).order_by("quartier__code")
     for dossier_id, code in liens.values_list("dossier_id", "quartier__code"):
         quartiers[dossier_id].append(code)
+    objectifs = defaultdict(list)
+    if "objectifs" in cles:
+        liens = Dossier.objectifs.through.objects.filter(dossier__in=ids).order_by(
+            "objectifquartier__projet__quartier__code", "objectifquartier__ordre", "objectifquartier__code"
+        )
+        for dossier_id, code in liens.values_list("dossier_id", "objectifquartier__code"):
+            objectifs[dossier_id].append(code)
     nb = 0
     for d in (
         Dossier.objects.filter(pk__in=ids)
-        .select_related("programmation", "porteur", "pilier", "thematique", "dossier_precedent")
+        .select_related("programmation", "porteur", "pilier__parent", "thematique", "dossier_precedent")
         .order_by("programmation__annee", "numero")
         .iterator(chunk_size=2000)
     ):
-        valeurs = [
-            d.numero,
-            d.programmation.annee,
-            d.intitule,
-            d.porteur.nom,
-            d.porteur.siret,
-            d.porteur.get_type_display(),
-            str(d.pilier),
-            str(d.thematique) if d.thematique else None,
-            "; ".join(quartiers.get(d.pk, [])),
-            d.get_statut_display(),
-        ]
-        precedent = d.dossier_precedent.numero if d.dossier_precedent else None
-        feuille.append(
-            [cellule(feuille, v) for v in valeurs]
-            + [cellule(feuille, d.cout_total, montant=True), cellule(feuille, precedent)]
-        )
+        # Avec la colonne du second niveau, un axe s'écrit sous son orientation ; sans elle, tel quel (2015).
+        premier, sous = d.pilier, None
+        if "sous_niveau" in cles and d.pilier.parent_id:
+            premier, sous = d.pilier.parent, d.pilier
+        valeurs = {
+            "numero": d.numero,
+            "annee": d.programmation.annee,
+            "intitule": d.intitule,
+            "porteur": d.porteur.nom,
+            "siret": d.porteur.siret,
+            "type_porteur": d.porteur.get_type_display(),
+            "pilier": str(premier),
+            "sous_niveau": str(sous) if sous else None,
+            "thematique": str(d.thematique) if d.thematique else None,
+            "quartiers": "; ".join(quartiers.get(d.pk, [])),
+            "objectifs": "; ".join(objectifs.get(d.pk, [])),
+            "statut": d.get_statut_display(),
+            "cout_total": d.cout_total,
+            "dossier_precedent": d.dossier_precedent.numero if d.dossier_precedent else None,
+        }
+        feuille.append([cellule(feuille, valeurs[c.cle], montant=c.cle == "cout_total") for c in colonnes])
         nb += 1
     feuille = classeur.create_sheet(FEUILLE_FINANCEMENTS)
     ecrire_entetes(feuille, [c.titre for c in COLONNES_FINANCEMENTS])
@@ -113,11 +148,21 @@ def classeur_programmation(dossiers) -> tuple[bytes, int]:
     return en_octets(classeur), nb
 
 
-def classeur_modele() -> bytes:
-    """Le classeur vierge : les deux feuilles avec leurs en-têtes, et une feuille d'aide des valeurs admises."""
+def contrat_du_modele(annee: int | None = None) -> Contrat | None:
+    """Le contrat dont le classeur modèle prend les colonnes : celui de l'année demandée, sinon celui en vigueur
+    aujourd'hui, sinon le plus récent."""
+    contrats = list(Contrat.objects.order_by("-date_signature"))
+    annee = annee or datetime.date.today().year
+    return next((c for c in contrats if c.couvre(annee)), contrats[0] if contrats else None)
+
+
+def classeur_modele(contrat: Contrat | None = None) -> bytes:
+    """Le classeur vierge : les deux feuilles avec leurs en-têtes (le premier niveau nommé comme le contrat le
+    nomme), et une feuille d'aide des valeurs admises."""
+    contrat = contrat or contrat_du_modele()
     classeur = openpyxl.Workbook(write_only=True)
     for nom, colonnes in (
-        (FEUILLE_DOSSIERS, COLONNES_DOSSIERS),
+        (FEUILLE_DOSSIERS, colonnes_des_contrats([contrat] if contrat else [])),
         (FEUILLE_FINANCEMENTS, COLONNES_FINANCEMENTS),
     ):
         ecrire_entetes(classeur.create_sheet(nom), [c.titre for c in colonnes])
@@ -139,7 +184,39 @@ def classeur_modele() -> bytes:
         ),
     ]
     rangs += [
-        ("Pilier", f"{p.code} ou {p.libelle}") for p in Pilier.objects.order_by("contrat", "ordre", "code")
+        (
+            "Objectifs de quartier",
+            "facultatif : codes des objectifs des projets de quartier du contrat de l'année, séparés par des "
+            "virgules ou des points-virgules, ex. QN06208M-1; QN06208M-2",
+        ),
+        (
+            "Sous-niveau",
+            "facultatif : l'élément du second niveau (un axe d'une orientation) ; la colonne du premier niveau "
+            "porte alors son orientation",
+        ),
+    ]
+    for p in Pilier.objects.select_related("contrat", "parent").order_by(
+        "contrat__date_signature", "ordre", "code"
+    ):
+        if p.parent_id:
+            rangs.append(
+                (
+                    capitaliser(p.contrat.libelle_sous_niveau),
+                    f"{p.code} ou {p.libelle} (sous {p.parent.code}, contrat « {p.contrat} »)",
+                )
+            )
+        else:
+            rangs.append(
+                (capitaliser(p.contrat.libelle_niveau), f"{p.code} ou {p.libelle} (contrat « {p.contrat} »)")
+            )
+    rangs += [
+        (
+            "Objectif de quartier",
+            f"{o.code} : {o.libelle} ({o.projet.quartier.nom}, contrat « {o.projet.contrat} »)",
+        )
+        for o in ObjectifQuartier.objects.select_related("projet__quartier", "projet__contrat").order_by(
+            "projet__contrat__date_signature", "projet__quartier__code", "ordre", "code"
+        )
     ]
     rangs += [("Thématique", f"{t.code} ou {t.libelle}") for t in Thematique.objects.all()]
     rangs += [("Financeur", f"{f.code} ou {f.nom}") for f in Financeur.objects.order_by("nom")]

@@ -21,8 +21,12 @@ class Colonne:
     cle: str
     titre: str
     obligatoire: bool = True
+    # Autres en-têtes admis : le premier niveau se nomme comme le contrat le nomme (« Pilier », « Orientation »…).
+    alias: tuple[str, ...] = ()
 
 
+# Le format de 2015 : celui qu'écrivent l'export et le classeur modèle d'un contrat à piliers sans sous-niveaux ni
+# projets de quartier. Le titre de la colonne du premier niveau suit le contrat (`titre_niveau`).
 COLONNES_DOSSIERS = (
     Colonne("numero", "N° dossier"),
     Colonne("annee", "Année"),
@@ -30,7 +34,7 @@ COLONNES_DOSSIERS = (
     Colonne("porteur", "Porteur"),
     Colonne("siret", "SIRET", obligatoire=False),
     Colonne("type_porteur", "Type de porteur"),
-    Colonne("pilier", "Pilier"),
+    Colonne("pilier", "Pilier", alias=("Orientation", "Élément du cadre")),
     Colonne("thematique", "Thématique", obligatoire=False),
     Colonne("quartiers", "Quartiers", obligatoire=False),
     Colonne("statut", "Statut"),
@@ -48,7 +52,46 @@ COLONNES_FINANCEMENTS = (
     Colonne("montant_accorde", "Montant accordé"),
 )
 
-FEUILLES = {FEUILLE_DOSSIERS: COLONNES_DOSSIERS, FEUILLE_FINANCEMENTS: COLONNES_FINANCEMENTS}
+# Colonnes facultatives des contrats qui en ont l'usage (Engagements Quartiers 2030) : l'élément du second niveau
+# (un axe d'une orientation) et les objectifs des projets de quartier que l'action vise.
+COLONNE_SOUS_NIVEAU = Colonne("sous_niveau", "Sous-niveau", obligatoire=False, alias=("Axe",))
+COLONNE_OBJECTIFS = Colonne(
+    "objectifs",
+    "Objectifs de quartier",
+    obligatoire=False,
+    alias=("Objectifs", "Objectifs des projets de quartier"),
+)
+COLONNES_DOSSIERS_LUES = (*COLONNES_DOSSIERS, COLONNE_SOUS_NIVEAU, COLONNE_OBJECTIFS)
+
+FEUILLES = {FEUILLE_DOSSIERS: COLONNES_DOSSIERS_LUES, FEUILLE_FINANCEMENTS: COLONNES_FINANCEMENTS}
+
+
+def capitaliser(texte: str) -> str:
+    return texte[:1].upper() + texte[1:]
+
+
+def titre_commun(libelles) -> str:
+    """« Pilier » pour un contrat ; « Pilier ou orientation » quand le classeur couvre deux contrats."""
+    distincts = []
+    for libelle in libelles:
+        if libelle and normaliser(libelle) not in {normaliser(d) for d in distincts}:
+            distincts.append(libelle)
+    return capitaliser(" ou ".join(distincts))
+
+
+def colonnes_dossiers(*, niveau: str = "Pilier", sous_niveau: str | None = None, objectifs: bool = False):
+    """Les colonnes de la feuille Dossiers telles que l'export et le classeur modèle les écrivent : le premier
+    niveau nommé comme le contrat le nomme ; le second niveau et les objectifs seulement si le contrat en a."""
+    colonnes = []
+    for colonne in COLONNES_DOSSIERS:
+        if colonne.cle == "pilier":
+            colonne = Colonne("pilier", niveau, alias=colonne.alias)
+        colonnes.append(colonne)
+        if colonne.cle == "pilier" and sous_niveau:
+            colonnes.append(Colonne("sous_niveau", sous_niveau, obligatoire=False))
+        if colonne.cle == "quartiers" and objectifs:
+            colonnes.append(COLONNE_OBJECTIFS)
+    return tuple(colonnes)
 
 
 class ValeurInvalide(ValueError):
@@ -128,10 +171,10 @@ def lire_montant_texte(texte: str) -> Decimal:
         raise ValeurInvalide(str(exc)) from exc
 
 
-def lire_codes(valeur) -> list[str]:
+def lire_codes(valeur, separateurs: str = ";\n") -> list[str]:
     """`QN06208M; QN06209M` → les codes, en majuscules, sans doublon, dans l'ordre."""
     codes = []
-    for morceau in re.split(r"[;\n]", lire_texte(valeur)):
+    for morceau in re.split(f"[{separateurs}]", lire_texte(valeur)):
         code = morceau.strip().upper()
         if code and code not in codes:
             codes.append(code)

@@ -19,7 +19,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from contrat_ville.enums import NatureCredits, TypePorteur
-from contrat_ville.models import Contrat, Financeur, Pilier, Porteur, Quartier, Thematique
+from contrat_ville.models import Contrat, Financeur, ObjectifQuartier, Pilier, Porteur, Quartier, Thematique
 from journal.audit import acteur, tracer_liens
 from noyau.models import ZERO
 from noyau.nombres import formater_euros
@@ -28,7 +28,7 @@ from noyau.validators import normaliser_siret, valider_siret
 from ..enums import OperationEchange, StatutDossier
 from ..models import Dossier, JournalEchange, LigneFinancement, Programmation
 from .format import (
-    COLONNES_DOSSIERS,
+    COLONNES_DOSSIERS_LUES,
     COLONNES_FINANCEMENTS,
     FEUILLE_DOSSIERS,
     FEUILLE_FINANCEMENTS,
@@ -41,7 +41,7 @@ from .format import (
 )
 from .lecture import CelluleFormule, ClasseurLu, ErreurImport, FichierRefuse, lire_classeur
 
-TITRES_DOSSIERS = {c.cle: c.titre for c in COLONNES_DOSSIERS}
+TITRES_DOSSIERS = {c.cle: c.titre for c in COLONNES_DOSSIERS_LUES}
 TITRES_FINANCEMENTS = {c.cle: c.titre for c in COLONNES_FINANCEMENTS}
 # Champ du modèle → colonne du classeur, pour situer les erreurs de `full_clean`.
 CHAMPS_DOSSIER = {"numero": "numero", "intitule": "intitule", "statut": "statut", "cout_total": "cout_total"}
@@ -167,6 +167,9 @@ class Analyse:
         # Reconductions demandées : (dossier, année, n° du dossier de l'année précédente, ligne du classeur).
         self.reconductions: list[tuple[Dossier, int, str, int]] = []
         self.liens_precedents: list[tuple[Dossier, Dossier]] = []
+        self.objectifs_voulus: dict[
+            int, set[int]
+        ] = {}  # id(dossier) → objectifs voulus, pour ceux qui changent
 
     # --- référentiel et existant, chargés une fois -------------------------------------------------------------
 
@@ -188,6 +191,11 @@ class Analyse:
             for cle in (thematique.code, thematique.libelle, str(thematique)):
                 self.thematiques.setdefault(normaliser(cle), thematique)
         self.quartiers = {q.code.upper(): q for q in Quartier.objects.only("pk", "code", "nom")}
+        # Objectifs des projets de quartier, par code (les codes sont uniques dans un projet, pas d'un projet à
+        # l'autre : un code que deux projets du contrat partagent est signalé comme ambigu).
+        self.objectifs: dict[str, list[ObjectifQuartier]] = defaultdict(list)
+        for objectif in ObjectifQuartier.objects.select_related("projet__contrat", "projet__quartier"):
+            self.objectifs[objectif.code.upper()].append(objectif)
         self.financeurs: dict[str, Financeur] = {}
         for financeur in Financeur.objects.all():
             for cle in (financeur.code, financeur.nom, financeur.get_code_display()):
@@ -207,6 +215,10 @@ class Analyse:
         liens = Dossier.quartiers.through.objects.filter(dossier__programmation__annee__in=annees)
         for dossier_id, quartier_id in liens.values_list("dossier_id", "quartier_id"):
             self.quartiers_existants[dossier_id].add(quartier_id)
+        self.objectifs_existants: dict[int, set[int]] = defaultdict(set)
+        liens = Dossier.objectifs.through.objects.filter(dossier__programmation__annee__in=annees)
+        for dossier_id, objectif_id in liens.values_list("dossier_id", "objectifquartier_id"):
+            self.objectifs_existants[dossier_id].add(objectif_id)
         self.lignes_existantes = {
             (ligne.dossier_id, ligne.financeur_id, ligne.nature): ligne
             for ligne in LigneFinancement.objects.filter(dossier__programmation__annee__in=annees)
@@ -246,7 +258,7 @@ class Analyse:
             erreurs: list[ErreurImport] = []
 
             def erreur(cle: str | None, message: str, ligne=ligne, erreurs=erreurs) -> None:
-                titre = TITRES_DOSSIERS.get(cle) if cle else None
+                titre = (feuille.titres.get(cle) or TITRES_DOSSIERS.get(cle)) if cle else None
                 erreurs.append(ErreurImport(FEUILLE_DOSSIERS, ligne, titre, message))
 
             numero = lire_texte(valeurs.get("numero"))
@@ -282,13 +294,10 @@ class Analyse:
             type_porteur = self.choix(valeurs, "type_porteur", TYPES_PORTEUR, TypePorteur.choices, erreur)
             statut = self.choix(valeurs, "statut", STATUTS, StatutDossier.choices, erreur)
             pilier = thematique = None
-            texte_pilier = lire_texte(valeurs.get("pilier"))
-            if not texte_pilier:
-                erreur("pilier", "le pilier est obligatoire")
-            elif programmation is not None:
-                pilier = self.piliers[programmation.contrat_id].get(normaliser(texte_pilier))
-                if pilier is None:
-                    erreur("pilier", f"pilier « {texte_pilier} » inconnu dans le cadre du contrat")
+            if programmation is not None:
+                pilier = self.element_du_cadre(programmation, valeurs, erreur)
+            elif not lire_texte(valeurs.get("pilier")):
+                erreur("pilier", "valeur obligatoire")
             texte_thematique = lire_texte(valeurs.get("thematique"))
             if texte_thematique and programmation is not None:
                 thematique = self.thematiques.get(normaliser(texte_thematique))
@@ -307,6 +316,9 @@ class Analyse:
                 (quartiers if quartier else inconnus).append(quartier or code)
             if inconnus:
                 erreur("quartiers", f"quartier inconnu : {', '.join(inconnus)}")
+            objectifs = None  # colonne absente : les objectifs en base ne changent pas
+            if "objectifs" in feuille.colonnes and programmation is not None:
+                objectifs = self.objectifs_de(programmation, valeurs.get("objectifs"), erreur)
             cout_total = self.montant(valeurs, "cout_total", erreur)
             precedent = lire_texte(valeurs.get("dossier_precedent"))
 
@@ -331,12 +343,95 @@ class Analyse:
                 },
                 {q.pk for q in quartiers},
                 erreur,
+                objectifs,
             )
             if precedent:
                 self.reconductions.append(
                     (self.dossiers_du_classeur[(annee, numero)], annee, precedent, ligne)
                 )
             self.rapport.erreurs += erreurs
+
+    def element_du_cadre(self, programmation: Programmation, valeurs: dict, erreur) -> Pilier | None:
+        """L'élément du cadre du contrat de l'année : la colonne du premier niveau (« Pilier », « Orientation »), et
+        celle du second niveau (un axe de l'orientation) si le classeur l'a. Un sous-niveau nommé directement dans
+        la colonne du premier niveau est admis (les classeurs d'avant la colonne du second niveau)."""
+        contrat = programmation.contrat
+        texte = lire_texte(valeurs.get("pilier"))
+        texte_sous = lire_texte(valeurs.get("sous_niveau"))
+        elements = self.piliers[contrat.id]
+        if not texte:
+            if contrat.cadre_national:
+                erreur("pilier", f"le {contrat.libelle_niveau} est obligatoire")
+            else:
+                erreur(
+                    "pilier",
+                    f"valeur obligatoire : l'un des éléments du cadre ({contrat.libelle_niveau_pluriel}) du "
+                    f"contrat « {contrat} »",
+                )
+            return None
+        element = elements.get(normaliser(texte))
+        if element is None:
+            if contrat.cadre_national:  # le message du format de 2015, inchangé
+                erreur("pilier", f"{contrat.libelle_niveau} « {texte} » inconnu dans le cadre du contrat")
+            else:
+                connus = ", ".join(p.code for p in self.premiers_niveaux(contrat.id))
+                erreur(
+                    "pilier",
+                    f"« {texte} » ne figure pas parmi les {contrat.libelle_niveau_pluriel} du contrat « {contrat} » "
+                    f"({programmation.annee}) : {connus}",
+                )
+            return None
+        if not texte_sous:
+            return element
+        sous = elements.get(normaliser(texte_sous))
+        premier = element.parent or element
+        if sous is None or (sous.parent_id != premier.pk and sous.pk != element.pk):
+            enfants = {p.pk: p for p in elements.values() if p.parent_id == premier.pk}
+            attendus_sous = ", ".join(
+                p.code for p in sorted(enfants.values(), key=lambda p: (p.ordre, p.code))
+            )
+            erreur(
+                "sous_niveau",
+                f"« {texte_sous} » ne figure pas sous « {premier} » dans le cadre du contrat"
+                + (
+                    f" (possibles : {attendus_sous})"
+                    if attendus_sous
+                    else " : cet élément n'a pas de sous-niveau"
+                ),
+            )
+            return None
+        return sous
+
+    def premiers_niveaux(self, contrat_id: int) -> list[Pilier]:
+        vus = {p.pk: p for p in self.piliers[contrat_id].values() if p.parent_id is None}
+        return sorted(vus.values(), key=lambda p: (p.ordre, p.code))
+
+    def objectifs_de(self, programmation: Programmation, valeur, erreur) -> set[int] | None:
+        """Les objectifs des projets de quartier nommés par leurs codes (séparés par des virgules ou des
+        points-virgules), dans le contrat de l'année."""
+        contrat = programmation.contrat
+        retenus, fautes = set(), []
+        for code in lire_codes(valeur, separateurs=";,\n"):
+            candidats = self.objectifs.get(code, [])
+            du_contrat = [o for o in candidats if o.projet.contrat_id == contrat.id]
+            if len(du_contrat) == 1:
+                retenus.add(du_contrat[0].pk)
+            elif len(du_contrat) > 1:
+                projets = ", ".join(sorted(str(o.projet.quartier) for o in du_contrat))
+                fautes.append(f"« {code} » est ambigu : plusieurs projets du contrat l'emploient ({projets})")
+            elif candidats:
+                autre = candidats[0].projet.contrat
+                fautes.append(
+                    f"l'objectif « {code} » appartient au contrat « {autre} », pas à celui de {programmation.annee} "
+                    f"(« {contrat} »)"
+                )
+            else:
+                fautes.append(
+                    f"objectif « {code} » inconnu dans les projets de quartier du contrat « {contrat} »"
+                )
+        for faute in fautes:
+            erreur("objectifs", faute)
+        return None if fautes else retenus
 
     def lire_reconductions(self) -> None:
         """Le dossier de l'année précédente nommé par la colonne « Dossier précédent » : dans le classeur ou en base
@@ -433,13 +528,17 @@ class Analyse:
         self.porteurs_modifies[porteur.pk] = porteur
         self.rapport.porteurs_modifies.append(Changement(porteur.nom, detail))
 
-    def preparer_dossier(self, ligne, annee, numero, programmation, voulu, quartiers, erreur) -> None:
+    def preparer_dossier(
+        self, ligne, annee, numero, programmation, voulu, quartiers, erreur, objectifs=None
+    ) -> None:
         dossier = self.dossiers_existants.get((annee, numero))
         libelle = f"{numero} ({annee})"
         if dossier is None:
             dossier = Dossier(programmation=programmation, numero=numero, **voulu)
             self.dossiers_nouveaux.append(dossier)
             self.quartiers_voulus[id(dossier)] = quartiers
+            if objectifs:
+                self.objectifs_voulus[id(dossier)] = objectifs
             self.rapport.dossiers_crees.append(Changement(libelle, voulu["intitule"]))
         else:
             changes = []
@@ -451,6 +550,9 @@ class Analyse:
             if quartiers != self.quartiers_existants.get(dossier.pk, set()):
                 changes.append("quartiers")
                 self.quartiers_voulus[id(dossier)] = quartiers
+            if objectifs is not None and objectifs != self.objectifs_existants.get(dossier.pk, set()):
+                changes.append("objectifs de quartier")
+                self.objectifs_voulus[id(dossier)] = objectifs
             if changes:
                 self.dossiers_modifies.append(dossier)
                 self.rapport.dossiers_modifies.append(Changement(libelle, " ; ".join(changes)))
@@ -613,6 +715,7 @@ class Analyse:
             self.dossiers_modifies, [*CHAMPS_DOSSIER_IMPORTES, "modifie_par", "modifie_le"], batch_size=500
         )
         self.ecrire_quartiers()
+        self.ecrire_objectifs()
         self.ecrire_reconductions()
         for ligne in self.lignes_nouvelles:
             ligne.cree_par = ligne.modifie_par = auteur
@@ -663,6 +766,37 @@ class Analyse:
             ],
         )
 
+    def ecrire_objectifs(self) -> None:
+        """Comme les quartiers : les objectifs d'un dossier sont ceux de sa cellule, écrits par différence."""
+        lien = Dossier.objectifs.through
+        par_id = {id(d): d for d in [*self.dossiers_nouveaux, *self.dossiers_modifies]}
+        a_retirer, a_ajouter, traces = [], [], []
+        noms = {o.pk: str(o) for liste in self.objectifs.values() for o in liste}
+        for cle, voulus in self.objectifs_voulus.items():
+            dossier = par_id[cle]
+            actuels = self.objectifs_existants.get(dossier.pk, set())
+            a_retirer += [(dossier.pk, o) for o in actuels - voulus]
+            a_ajouter += [
+                lien(dossier_id=dossier.pk, objectifquartier_id=o) for o in sorted(voulus - actuels)
+            ]
+            traces.append(
+                (
+                    dossier,
+                    [noms.get(o, str(o)) for o in sorted(actuels)],
+                    [noms.get(o, str(o)) for o in sorted(voulus)],
+                )
+            )
+        for dossier_id, objectif_id in a_retirer:
+            lien.objects.filter(dossier_id=dossier_id, objectifquartier_id=objectif_id).delete()
+        lien.objects.bulk_create(a_ajouter, batch_size=2000)
+        tracer_liens(Dossier, "objectifs", traces)
+
+
+def alias_des_contrats() -> dict[str, list[str]]:
+    """Les en-têtes que les contrats donnent à leurs niveaux (« Orientation », « Axe »…), admis à l'import."""
+    niveaux = Contrat.objects.values_list("libelle_niveau", "libelle_sous_niveau")
+    return {"pilier": [n for n, _ in niveaux], "sous_niveau": [s for _, s in niveaux if s]}
+
 
 def importer_classeur(
     contenu: bytes,
@@ -680,7 +814,7 @@ def importer_classeur(
     """
     rapport = RapportImport(nom_fichier=nom_fichier)
     try:
-        classeur = lire_classeur(contenu)
+        classeur = lire_classeur(contenu, alias_des_contrats())
     except FichierRefuse as exc:
         rapport.erreurs.append(exc.erreur)
     else:

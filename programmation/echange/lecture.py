@@ -53,6 +53,7 @@ COLONNES_A_FORMULE_SIGNALEE = {
     "annee",
     "siret",
     "quartiers",
+    "objectifs",
     "thematique",
     "cout_total",
     "montant_sollicite",
@@ -81,6 +82,8 @@ class Feuille:
     nom: str
     colonnes: dict[str, int]  # clé de colonne → index dans la ligne
     lignes: list[tuple[int, dict]] = field(default_factory=list)  # (n° de ligne du tableur, valeurs par clé)
+    # L'en-tête tel que le classeur l'écrit (« Orientation », « Pilier »…) : les erreurs nomment la colonne ainsi.
+    titres: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -136,18 +139,35 @@ def verifier_archive(contenu: bytes) -> None:
 
 
 def reperer_colonnes(
-    nom_feuille: str, entetes: tuple, attendues: tuple[Colonne, ...], erreurs
+    nom_feuille: str,
+    entetes: tuple,
+    attendues: tuple[Colonne, ...],
+    erreurs,
+    alias: dict[str, list[str]] | None = None,
+    titres: dict[str, str] | None = None,
 ) -> dict[str, int]:
-    par_titre = {normaliser(c.titre): c for c in attendues}
+    """L'index de chaque colonne connue. Un en-tête vaut son titre ou l'un de ses alias (ceux du format et ceux que
+    les contrats donnent : « Orientation »), ou plusieurs alias d'une même colonne joints par « ou »
+    (« Pilier ou orientation », l'export d'années de deux contrats)."""
+    par_titre = {}
+    for c in attendues:
+        for titre in (c.titre, *c.alias, *(alias or {}).get(c.cle, [])):
+            par_titre.setdefault(normaliser(titre), c)
     colonnes: dict[str, int] = {}
     for index, entete in enumerate(entetes):
-        colonne = par_titre.get(normaliser(entete))
+        cle = normaliser(entete)
+        colonne = par_titre.get(cle)
+        if colonne is None and " ou " in cle:
+            parties = {par_titre.get(p.strip()) for p in cle.split(" ou ")}
+            colonne = parties.pop() if len(parties) == 1 else None
         if colonne is None:
             continue
         if colonne.cle in colonnes:
             erreurs.append(ErreurImport(nom_feuille, 1, colonne.titre, "colonne en double"))
             continue
         colonnes[colonne.cle] = index
+        if titres is not None:
+            titres[colonne.cle] = str(entete).strip()
     for colonne in attendues:
         if colonne.obligatoire and colonne.cle not in colonnes:
             erreurs.append(ErreurImport(nom_feuille, 1, colonne.titre, "colonne absente"))
@@ -158,19 +178,20 @@ def non_vide(valeurs: tuple) -> bool:
     return any(v is not None and (not isinstance(v, str) or v.strip()) for v in valeurs)
 
 
-def lire_classeur(contenu: bytes) -> ClasseurLu:
-    """Lit les deux feuilles du format ; lève `FichierRefuse` pour un fichier inutilisable."""
+def lire_classeur(contenu: bytes, alias: dict[str, list[str]] | None = None) -> ClasseurLu:
+    """Lit les deux feuilles du format ; lève `FichierRefuse` pour un fichier inutilisable. `alias` : d'autres
+    en-têtes admis par colonne (les noms que les contrats donnent à leurs niveaux)."""
     verifier_archive(contenu)
     try:
         with zipfile.ZipFile(io.BytesIO(contenu)) as archive:
-            return lire_feuilles(archive)
+            return lire_feuilles(archive, alias)
     except XMLInterdit as exc:
         raise FichierRefuse(MESSAGE_XML_INTERDIT) from exc
     except (XlsxIllisible, zipfile.BadZipFile, KeyError, EOFError, OSError, ValueError) as exc:
         raise FichierRefuse(MESSAGE_ABIME) from exc
 
 
-def lire_feuilles(archive: zipfile.ZipFile) -> ClasseurLu:
+def lire_feuilles(archive: zipfile.ZipFile, alias: dict[str, list[str]] | None = None) -> ClasseurLu:
     erreurs: list[ErreurImport] = []
     chemins = feuilles_du_classeur(archive)
     par_nom = {normaliser(nom): chemin for nom, chemin in chemins.items()}
@@ -191,8 +212,9 @@ def lire_feuilles(archive: zipfile.ZipFile) -> ClasseurLu:
                 ErreurImport(nom, 1, None, "la première ligne doit porter les en-têtes de colonnes")
             )
             continue
-        colonnes = reperer_colonnes(nom, premiere[1], attendues, erreurs)
-        feuille = Feuille(nom=nom, colonnes=colonnes)
+        titres: dict[str, str] = {}
+        colonnes = reperer_colonnes(nom, premiere[1], attendues, erreurs, alias, titres)
+        feuille = Feuille(nom=nom, colonnes=colonnes, titres=titres)
         for numero, valeurs in lignes:
             if not non_vide(valeurs):
                 continue
