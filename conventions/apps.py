@@ -17,5 +17,7 @@ class ConventionsConfig(AppConfig):
             ("Versement", "echeance"),
             ("Bilan", "tranche"),
             ("TitreRecette", "tranche"),
+            ("ModeleDocument", None),
+            ("DocumentGenere", "decision"),
         ):
             audit.enregistrer(self.get_model(modele), parent=parent)

@@ -6,7 +6,7 @@ import statistics
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -294,4 +294,14 @@ def fiche_porteur(porteur) -> FichePorteur:
     lignes.sort(key=lambda ligne: (-ligne.annee, ligne.numero, ligne.financeur))
     return FichePorteur(
         porteur=porteur, lignes=tuple(lignes), suivi=suivi, conventions=tuple(conventions.values())
+    )
+
+
+def comites():
+    """Les comités (décisions d'une même instance à une même date), du plus récent au plus ancien, avec le nombre de
+    décisions et leur montant : une requête."""
+    return (
+        Decision.objects.values("instance", "date")
+        .annotate(decisions=Count("pk"), montant=Sum("montant"))
+        .order_by("-date", "instance")
     )
