@@ -723,6 +723,10 @@ class ModeleDocumentAdmin(BaseAdmin):
             ),
         )
 
+    # Un modèle par type de document, chargé par la migration de données : il se modifie seulement.
+    def has_add_permission(self, request):
+        return False
+
     def has_delete_permission(self, request, obj=None):
         return False
 

@@ -24,7 +24,9 @@ from avis import services as services_avis
 from avis.models import Organisme
 from comptes import roles
 from contrat_ville.models import Commune, ConseilCitoyen, Contrat, Quartier
+from conventions import documents
 from conventions import services as services_conventions
+from conventions.enums import TypeDocument
 from journal.models import EntreeJournal
 from programmation.echange.exportation import journaliser_export
 from programmation.enums import OperationEchange
@@ -90,6 +92,8 @@ DROITS_ADMIN = {
     "conventions.versement": SAISIE,
     "conventions.bilan": SAISIE,
     "conventions.titrerecette": SAISIE,
+    "conventions.modeledocument": SAISIE,
+    "conventions.documentgenere": SAISIE,
     "auth.user": PERSONNE,
     "auth.group": PERSONNE,
     "otp_totp.totpdevice": PERSONNE,
@@ -115,6 +119,10 @@ JAMAIS = {
     "conventions.versement": "acd",
     "conventions.bilan": "acd",
     "conventions.titrerecette": "acd",
+    # Un modèle par type de document, chargé par la migration : il se modifie, ne s'ajoute ni ne se supprime. Un
+    # document généré est figé : il s'écrit par la génération (aperçu de la décision, comité), jamais par l'admin.
+    "conventions.modeledocument": "ad",
+    "conventions.documentgenere": "acd",
 }
 # Les pages de l'admin qui renvoient vers les pages du produit (le rapport a ses propres pages).
 REDIRIGEES = {("rapport.rapportannuel", "changelist"), ("rapport.rapportannuel", "change")}
@@ -205,6 +213,14 @@ NOMMEES = {
     "admin:conventions_tranche_titre": {"": pour(INTERDIT, agent=OK, **SANS_DROIT_ADMIN)},
     "admin:conventions_bilan_examiner": {"": pour(INTERDIT, agent=OK, **SANS_DROIT_ADMIN)},
     "admin:conventions_bilan_fichier": {"": pour(OK, **SANS_DROIT_ADMIN)},
+    # Lettres et conventions : l'aperçu, les comités et les PDF figés se lisent par tous les comptes internes ; la
+    # génération est un POST (agent seul) ; l'import des mandats, l'agent seul.
+    "admin:conventions_decision_apercu": {"": pour(OK, **SANS_DROIT_ADMIN)},
+    "admin:conventions_decision_generer": {"": pour(METHODE, **SANS_DROIT_ADMIN)},
+    "admin:conventions_convention_comites": {"": pour(OK, **SANS_DROIT_ADMIN)},
+    "admin:conventions_convention_comite": {"": pour(OK, **SANS_DROIT_ADMIN)},
+    "admin:conventions_documentgenere_pdf": {"": pour(OK, **SANS_DROIT_ADMIN)},
+    "admin:conventions_versement_importer": {"": pour(INTERDIT, agent=OK, **SANS_DROIT_ADMIN)},
     # La page d'un porteur : le personnel. L'open data : le directeur (sans SIRET de l'agglomération dans ce jeu de
     # données, l'export est refusé et le renvoie au tableau de bord avec le message).
     "conventions:fiche_porteur": {"": pour(OK, anonyme=CONNEXION, commune=INTERDIT, conseil=INTERDIT)},
@@ -329,6 +345,7 @@ def monde(db, settings, tmp_path):
     services_conventions.emettre_titre_recette(
         tranche=tranche, date=aujourdhui, montant=Decimal("100.00"), reference="T-MATRICE-1"
     )
+    documents.generer_document(decision=cpo.decisions.get(), type_document=TypeDocument.NOTIFICATION)
     bilan_depose = services_conventions.deposer_bilan(
         bilan=tranche.bilans.first(), fichier=SimpleUploadedFile("b.pdf", pdf_octets()), par=None
     )
@@ -374,6 +391,14 @@ def url_de(route: str, nom: str | None, variante: str, role: str, monde) -> str:
         nom or ""
     ).startswith("avis:porteur_bilan"):
         valeurs["pk"] = str(monde["bilan_depose"].pk)
+    elif nom in ("admin:conventions_decision_apercu", "admin:conventions_decision_generer"):
+        valeurs["pk"] = str(objet_du_modele("conventions.decision").pk)
+        valeurs["type_document"] = "NOTIFICATION"
+    elif nom == "admin:conventions_convention_comite":
+        decision = objet_du_modele("conventions.decision")
+        valeurs["instance"], valeurs["date"] = decision.instance, decision.date.isoformat()
+    elif nom == "admin:conventions_documentgenere_pdf":
+        valeurs["pk"] = str(objet_du_modele("conventions.documentgenere").pk)
     elif nom == "conventions:fiche_porteur":
         valeurs["pk"] = str(monde["bilan_depose"].tranche.convention.porteur_id)
     elif nom and nom.startswith("admin:otp_totp_totpdevice"):
