@@ -70,6 +70,11 @@ def _erreurs_vers_form(form, erreur: ValidationError) -> None:
         form.add_error(None, erreur)
 
 
+def _minuscule(libelle: str) -> str:
+    # « Convention pluriannuelle d'objectifs (CPO) » → « convention pluriannuelle d'objectifs (CPO) ».
+    return libelle[:1].lower() + libelle[1:]
+
+
 class DecisionInline(admin.TabularInline):
     model = Decision
     extra = 0
@@ -88,7 +93,7 @@ class DecisionInline(admin.TabularInline):
             format_html(
                 '<a href="{}">Aperçu : {}</a>',
                 reverse("admin:conventions_decision_apercu", args=[obj.pk, type_document]),
-                TypeDocument(type_document).label.lower(),
+                _minuscule(TypeDocument(type_document).label),
             )
             for type_document in documents.types_possibles(obj.convention)
         ]
@@ -166,6 +171,7 @@ class ConventionAdmin(BaseAdmin):
         "periode",
         "date_signature",
         "taux_avance",
+        "documents_generes",
     ]
     # L'échéancier a été calculé avec l'avance : elle ne change plus ; la signature arrive souvent après.
     readonly_fields = ["reference", "porteur", "type", "periode", "taux_avance", "documents_generes"]
@@ -234,7 +240,7 @@ class ConventionAdmin(BaseAdmin):
         contexte = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": f"Aperçu : {TypeDocument(type_document).label.lower()} – {decision.convention.reference}",
+            "title": f"Aperçu : {_minuscule(TypeDocument(type_document).label)} – {decision.convention.reference}",
             "decision": decision,
             "type_document": type_document,
             "html": html,
@@ -711,7 +717,9 @@ class ModeleDocumentAdmin(BaseAdmin):
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         champ = super().formfield_for_dbfield(db_field, request, **kwargs)
         if db_field.name == "corps":
-            champ.widget.attrs.update({"rows": 30, "cols": 110, "style": "font-family: monospace"})
+            champ.widget.attrs.update({"rows": 30, "cols": 110})
+        elif db_field.name in ("titre", "signataire_qualite"):
+            champ.widget.attrs["class"] = "vLargeTextField"
         return champ
 
     @admin.display(description="champs à insérer")

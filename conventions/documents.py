@@ -40,6 +40,7 @@ from .models import (
 from .services import date_limite_bilan
 
 GABARIT = "conventions/document.html"
+GABARIT_APERCU = "conventions/_document.html"  # le même corps, posé dans une page de l'administration
 SERVICE = "Politique de la Ville"
 LIBELLES_ECHEANCE = {
     TypeEcheance.AVANCE: "Avance à la signature",
@@ -171,7 +172,8 @@ def modele_de(type_document: str, modeles: dict | None = None) -> ModeleDocument
 
 
 def html_document(decision: Decision, type_document: str, *, modele=None, contrat=None, apercu=False) -> str:
-    """Le HTML du document (aperçu et PDF) : le texte du modèle rendu et mis en HTML dans notre mise en page."""
+    """Le HTML du document : la page entière pour le PDF, ou son corps pour l'aperçu dans l'administration ; le texte
+    du modèle rendu et mis en HTML dans notre mise en page."""
     return _composer(decision, type_document, modele, contrat, apercu)[1]
 
 
@@ -185,7 +187,7 @@ def _composer(decision, type_document, modele, contrat, apercu=False) -> tuple[s
     except gabarits.GabaritInvalide as erreur:
         raise ValidationError(f"Le modèle « {modele.get_type_display()} » : {erreur}") from erreur
     html = render_to_string(
-        GABARIT,
+        GABARIT_APERCU if apercu else GABARIT,
         {
             **contexte,
             "titre": titre,
