@@ -23,7 +23,7 @@ from noyau.nombres import formater_euros
 
 from . import documents, mandats, selectors, services
 from .enums import Instance, StatutBilan, TypeDocument
-from .forms import ConventionForm, ExamenBilanForm, TitreRecetteForm, VersementForm
+from .forms import ConventionForm, ExamenBilanForm, TitreRecetteForm, VersementDeclareForm, VersementForm
 from .models import (
     CHAMPS_DES_DOCUMENTS,
     Bilan,
@@ -35,6 +35,7 @@ from .models import (
     TitreRecette,
     Tranche,
     Versement,
+    VersementDeclare,
 )
 
 GABARIT = "admin/conventions/formulaire.html"
@@ -202,12 +203,12 @@ class ConventionAdmin(BaseAdmin):
         vue = self.admin_site.admin_view
         return [
             path(
-                "decisions/<int:pk>/<str:type_document>/apercu/",
+                "decisions/<id:pk>/<str:type_document>/apercu/",
                 vue(self.apercu_view),
                 name="conventions_decision_apercu",
             ),
             path(
-                "decisions/<int:pk>/<str:type_document>/generer/",
+                "decisions/<id:pk>/<str:type_document>/generer/",
                 vue(self.generer_view),
                 name="conventions_decision_generer",
             ),
@@ -761,7 +762,7 @@ class DocumentGenereAdmin(LectureSeuleMixin, BaseAdmin):
     def get_urls(self):
         return [
             path(
-                "<int:pk>/document.pdf",
+                "<id:pk>/document.pdf",
                 self.admin_site.admin_view(self.pdf_view),
                 name="conventions_documentgenere_pdf",
             ),
@@ -782,3 +783,58 @@ class DocumentGenereAdmin(LectureSeuleMixin, BaseAdmin):
         reponse["Content-Disposition"] = f'attachment; filename="{document.nom_de_fichier}"'
         reponse["X-Content-Type-Options"] = "nosniff"
         return reponse
+
+
+@admin.register(VersementDeclare)
+class VersementDeclareAdmin(BaseAdmin):
+    """Ce que les autres financeurs déclarent avoir versé : saisi par le service (`declarer_versement`), jamais
+    modifié ensuite ; une erreur se corrige en supprimant la déclaration."""
+
+    list_display = ["date", "porteur", "dossier", "financeur", montant, "source"]
+    list_select_related = ["ligne__dossier__porteur", "ligne__dossier__programmation", "ligne__financeur"]
+    list_filter = ["ligne__financeur", "ligne__dossier__programmation__annee"]
+    search_fields = ["ligne__dossier__numero", "ligne__dossier__porteur__nom", "source"]
+    fields = readonly_fields = ["ligne", "date", montant, "source"]
+
+    @admin.display(description="porteur", ordering="ligne__dossier__porteur__nom")
+    def porteur(self, obj):
+        return obj.ligne.dossier.porteur
+
+    @admin.display(description="dossier")
+    def dossier(self, obj):
+        return f"{obj.ligne.dossier.numero} ({obj.ligne.dossier.programmation.annee})"
+
+    @admin.display(description="financeur")
+    def financeur(self, obj):
+        return obj.ligne.financeur
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = VersementDeclareForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            d = form.cleaned_data
+            try:
+                services.declarer_versement(
+                    ligne=d["ligne"],
+                    date=d["date"],
+                    montant=d["montant"],
+                    source=d["source"],
+                    acteur=request.user,
+                )
+            except ValidationError as erreur:
+                _erreurs_vers_form(form, erreur)
+            else:
+                self.message_user(request, "Versement déclaré enregistré.", messages.SUCCESS)
+                return redirect("admin:conventions_versementdeclare_changelist")
+        return _formulaire(
+            self,
+            request,
+            form,
+            "Versement déclaré par un autre financeur",
+            "Ce que l'État, la Région, le Département ou un autre financeur dit avoir versé sur sa ligne : il "
+            "s'affiche, marqué « déclaré », à côté de l'accordé sur la page du porteur.",
+        )

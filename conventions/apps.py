@@ -19,5 +19,6 @@ class ConventionsConfig(AppConfig):
             ("TitreRecette", "tranche"),
             ("ModeleDocument", None),
             ("DocumentGenere", "decision"),
+            ("VersementDeclare", None),
         ):
             audit.enregistrer(self.get_model(modele), parent=parent)

@@ -404,3 +404,41 @@ class DocumentGenere(Trace):
         prefixe = "notification" if self.type == TypeDocument.NOTIFICATION else "convention"
         reference = re.sub(r"[^A-Za-z0-9-]+", "-", self.decision.convention.reference).strip("-")
         return f"{prefixe}-{reference}-v{self.version}.pdf"
+
+
+class VersementDeclare(Trace):
+    """Ce qu'un autre financeur (État, Région, Département, CAF…) déclare avoir versé sur sa ligne : l'agglomération
+    ne le paie pas, elle le note pour montrer le payé à côté de l'accordé de chaque financeur."""
+
+    ligne = models.ForeignKey(
+        LigneFinancement,
+        verbose_name="ligne de financement",
+        on_delete=models.PROTECT,
+        related_name="versements_declares",
+    )
+    date = models.DateField("date du versement")
+    montant = champ_montant("montant déclaré versé")
+    source = models.CharField(
+        "déclaré par",
+        max_length=200,
+        blank=True,
+        help_text="La pièce ou le message du financeur, par ex. « tableau de suivi de la DDETS du 12/05/2024 ».",
+    )
+
+    objects = GestionnaireAudite()
+
+    class Meta:
+        base_manager_name = "objects"
+        verbose_name = "versement déclaré par un autre financeur"
+        verbose_name_plural = "versements déclarés par les autres financeurs"
+        ordering = ["-date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(montant__gt=0),
+                name="versement_declare_montant_positif",
+                violation_error_message="Le montant déclaré versé doit être supérieur à zéro.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.montant} € déclarés le {self.date:%d/%m/%Y}"

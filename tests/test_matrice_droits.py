@@ -36,7 +36,7 @@ from rapport.models import PresentationRapport, RapportAnnuel, ReferentTerritori
 from tests.avis.conftest import pdf_octets
 from tests.comptes import creer_dossier, utilisateur
 from tests.conventions.factories import convention, ligne_agglo
-from tests.factories import FondsDeConcoursFactory, SubventionFCSFactory
+from tests.factories import FondsDeConcoursFactory, LigneFinancementFactory, SubventionFCSFactory
 
 OK, INTERDIT, INTROUVABLE, METHODE = 200, 403, 404, 405
 CONNEXION, CONNEXION_ADMIN, REDIRECTION = "connexion", "connexion admin", "redirection"
@@ -94,6 +94,7 @@ DROITS_ADMIN = {
     "conventions.titrerecette": SAISIE,
     "conventions.modeledocument": SAISIE,
     "conventions.documentgenere": SAISIE,
+    "conventions.versementdeclare": SAISIE,
     "auth.user": PERSONNE,
     "auth.group": PERSONNE,
     "otp_totp.totpdevice": PERSONNE,
@@ -123,6 +124,8 @@ JAMAIS = {
     # document généré est figé : il s'écrit par la génération (aperçu de la décision, comité), jamais par l'admin.
     "conventions.modeledocument": "ad",
     "conventions.documentgenere": "acd",
+    # Un versement déclaré par un autre financeur se saisit par le service ; une erreur se corrige en le supprimant.
+    "conventions.versementdeclare": "c",
 }
 # Les pages de l'admin qui renvoient vers les pages du produit (le rapport a ses propres pages).
 REDIRIGEES = {("rapport.rapportannuel", "changelist"), ("rapport.rapportannuel", "change")}
@@ -346,6 +349,11 @@ def monde(db, settings, tmp_path):
         tranche=tranche, date=aujourdhui, montant=Decimal("100.00"), reference="T-MATRICE-1"
     )
     documents.generer_document(decision=cpo.decisions.get(), type_document=TypeDocument.NOTIFICATION)
+    services_conventions.declarer_versement(
+        ligne=LigneFinancementFactory(dossier__programmation__annee=2032),
+        date=aujourdhui,
+        montant=Decimal("10.00"),
+    )
     bilan_depose = services_conventions.deposer_bilan(
         bilan=tranche.bilans.first(), fichier=SimpleUploadedFile("b.pdf", pdf_octets()), par=None
     )

@@ -23,6 +23,7 @@ from conventions.models import (
     TitreRecette,
     Tranche,
     Versement,
+    VersementDeclare,
 )
 from fcs.models import AxeFCS, EnveloppeFCS, FondsDeConcours, SubventionFCS
 from journal import audit
@@ -369,6 +370,20 @@ FABRIQUES = {
         "titre",
         "Notification revue",
     ),
+    "conventions.versementdeclare": (
+        lambda b, u: VersementDeclare(
+            ligne=LigneFinancement.objects.create(
+                dossier=Dossier.objects.create(numero=f"VD-{n()}", **_champs(b)),
+                financeur=Financeur.objects.get(code="ETAT-ANCT"),
+                nature=NatureCredits.SPECIFIQUE,
+                montant_accorde=Decimal("100"),
+            ),
+            date=datetime.date(2031, 6, 1),
+            montant=Decimal("40"),
+        ),
+        "montant",
+        Decimal("45.00"),
+    ),
     "fcs.fondsdeconcours": (
         lambda b, u: FondsDeConcours(
             commune=Commune.objects.first(), projet="Projet", montant=Decimal("10000"), annee=2031
@@ -432,6 +447,7 @@ def test_les_modeles_metier_sont_audites():
         "conventions.TitreRecette",
         "conventions.ModeleDocument",
         "conventions.DocumentGenere",
+        "conventions.VersementDeclare",
     }
 
 
