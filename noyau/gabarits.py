@@ -89,7 +89,8 @@ def verifier(texte: str, champs: set[str]) -> None:
                 if "in" in morceaux:
                     noms = " ".join(morceaux[1 : morceaux.index("in")]).replace(",", " ").split()
                     variables_de_boucle.update(noms)
-                    _verifier_expression(" ".join(morceaux[morceaux.index("in") + 1 :]), ligne, champs, set())
+                    sequence = [m for m in morceaux[morceaux.index("in") + 1 :] if m != "reversed"]
+                    _verifier_expression(" ".join(sequence), ligne, champs, variables_de_boucle)
             elif nom == "endfor":
                 profondeur = max(0, profondeur - 1)
             elif nom in ("if", "elif"):

@@ -117,6 +117,12 @@ def test_un_modele_valide_est_enregistre_et_sert_a_la_lettre(client, agent):
     )
 
 
+def test_boucles_et_conditions_permises():
+    texte = "{% for t in tranches reversed %}{{ t.annee }}{% if not forloop.last %}, {% endif %}{% endfor %}"
+    gabarits.verifier(texte, {"tranches"})
+    assert gabarits.rendre(texte, {"tranches": [{"annee": "2024"}, {"annee": "2025"}]}) == "2025, 2024"
+
+
 def test_le_rendu_d_un_modele_n_atteint_ni_fichier_ni_html():
     # Du HTML tapé dans le modèle ou dans une donnée reste du texte, échappé.
     texte = gabarits.rendre(
