@@ -6,6 +6,7 @@ import io
 import zipfile
 from decimal import Decimal
 
+import pikepdf
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -258,3 +259,14 @@ def test_la_generation_d_un_comite_est_tout_ou_rien(monkeypatch):
     with pytest.raises(ValidationError, match="Rien n'a été enregistré"):
         documents.generer_documents_comite(instance=Instance.BUREAU, date=jour, nature="notification")
     assert not DocumentGenere.objects.exists()
+
+
+def test_la_lettre_est_un_pdf_balise_avec_titre_et_langue():
+    decision = _convention().decisions.get()
+    document = documents.generer_document(decision=decision, type_document=TypeDocument.NOTIFICATION)
+    with pikepdf.open(io.BytesIO(documents.pdf_fige(document))) as pdf:
+        assert pdf.Root.MarkInfo.Marked is True
+        assert "/StructTreeRoot" in pdf.Root
+        assert str(pdf.Root.Lang) == "fr"
+        assert str(pdf.docinfo.Title) == document.titre
+        assert "Les Petits Débrouillards" in str(pdf.docinfo.Subject)
