@@ -71,6 +71,13 @@ def _erreurs_vers_form(form, erreur: ValidationError) -> None:
         form.add_error(None, erreur)
 
 
+def _reponse_zip(contenu: bytes, nature: str, instance: str, jour) -> HttpResponse:
+    reponse = HttpResponse(contenu, content_type="application/zip")
+    nom = "notifications" if nature == "notification" else "conventions"
+    reponse["Content-Disposition"] = f'attachment; filename="{nom}-{instance.lower()}-{jour:%Y-%m-%d}.zip"'
+    return reponse
+
+
 def _minuscule(libelle: str) -> str:
     # « Convention pluriannuelle d'objectifs (CPO) » → « convention pluriannuelle d'objectifs (CPO) ».
     return libelle[:1].lower() + libelle[1:]
@@ -302,6 +309,21 @@ class ConventionAdmin(BaseAdmin):
             raise Http404("Aucune décision pour ce comité.")
         for decision in decisions:
             decision.type_convention = documents.type_convention(decision.convention)
+        if request.GET.get("telecharger") in ("notification", "convention"):
+            nature = request.GET["telecharger"]
+            figes, manquants = documents.derniers_documents_comite(
+                instance=instance, date=jour, nature=nature
+            )
+            if manquants:
+                self.message_user(
+                    request,
+                    f"{len(manquants)} décision(s) n'ont pas encore ce document ("
+                    + ", ".join(d.convention.reference for d in manquants)
+                    + ") : générez-les d'abord.",
+                    messages.ERROR,
+                )
+                return redirect(request.path)
+            return _reponse_zip(documents.archive_zip(figes), nature, instance, jour)
         if request.method == "POST":
             if not request.user.has_perm("conventions.add_documentgenere"):
                 raise PermissionDenied
@@ -313,12 +335,7 @@ class ConventionAdmin(BaseAdmin):
             except ValidationError as exc:
                 self.message_user(request, " ".join(exc.messages), messages.ERROR)
             else:
-                reponse = HttpResponse(documents.archive_zip(generes), content_type="application/zip")
-                nom = "notifications" if nature == "notification" else "conventions"
-                reponse["Content-Disposition"] = (
-                    f'attachment; filename="{nom}-{instance.lower()}-{jour:%Y-%m-%d}.zip"'
-                )
-                return reponse
+                return _reponse_zip(documents.archive_zip(generes), nature, instance, jour)
         contexte = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

@@ -302,6 +302,31 @@ def generer_documents_comite(
     return _figer(rendus, acteur)
 
 
+def derniers_documents_comite(*, instance: str, date: datetime.date, nature: str) -> tuple[list, list]:
+    """La dernière version figée du document de chaque décision du comité, et les décisions qui n'en ont pas encore :
+    deux requêtes, sans rien générer."""
+    decisions = list(
+        Decision.objects.filter(instance=instance, date=date)
+        .select_related("convention")
+        .order_by("convention__reference", "pk")
+    )
+    types = {
+        d.pk: TypeDocument.NOTIFICATION if nature == "notification" else type_convention(d.convention)
+        for d in decisions
+    }
+    derniers: dict[int, DocumentGenere] = {}
+    for document in (
+        DocumentGenere.objects.filter(decision__in=decisions)
+        .select_related("decision__convention")
+        .order_by("decision", "type", "-version")
+    ):
+        if document.type == types[document.decision_id]:
+            derniers.setdefault(document.decision_id, document)
+    return [derniers[d.pk] for d in decisions if d.pk in derniers], [
+        d for d in decisions if d.pk not in derniers
+    ]
+
+
 def archive_zip(documents: list[DocumentGenere]) -> bytes:
     """Les PDF figés dans une archive ZIP, chacun relu et vérifié par son empreinte."""
     tampon = io.BytesIO()

@@ -270,3 +270,26 @@ def test_la_lettre_est_un_pdf_balise_avec_titre_et_langue():
         assert str(pdf.Root.Lang) == "fr"
         assert str(pdf.docinfo.Title) == document.titre
         assert "Les Petits Débrouillards" in str(pdf.docinfo.Subject)
+
+
+def test_les_dernieres_versions_d_un_comite_se_telechargent_sans_rien_generer(client, agent):
+    jour = datetime.date(2024, 3, 15)
+    premiere, seconde = (
+        _convention("1000", porteur=f"Association n° {i}", date_decision=jour) for i in range(2)
+    )
+    url = reverse("admin:conventions_convention_comite", args=[Instance.BUREAU, jour.isoformat()])
+    documents.generer_document(decision=premiere.decisions.get(), type_document=TypeDocument.NOTIFICATION)
+    # Une décision sans lettre : l'archive est refusée, avec la convention à compléter.
+    reponse = client.get(url, {"telecharger": "notification"}, follow=True)
+    page = html.unescape(reponse.content.decode())
+    assert "1 décision(s) n'ont pas encore ce document (" + seconde.reference in page
+    documents.generer_documents_comite(instance=Instance.BUREAU, date=jour, nature="notification")
+    nombre = DocumentGenere.objects.count()
+    reponse = client.get(url, {"telecharger": "notification"})
+    assert reponse["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(reponse.content))
+    derniers = DocumentGenere.objects.filter(version=2) | DocumentGenere.objects.filter(
+        decision=seconde.decisions.get()
+    )
+    assert sorted(archive.namelist()) == sorted(d.nom_de_fichier for d in derniers)
+    assert DocumentGenere.objects.count() == nombre
