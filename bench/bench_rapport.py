@@ -27,11 +27,12 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from weasyprint import HTML  # noqa: E402
 
 from contrat_ville.models import Contrat  # noqa: E402
+from noyau.moteur_pdf import BASE_URL  # noqa: E402
+from noyau.pdf import recuperateur  # noqa: E402
 from programmation.models import Programmation  # noqa: E402
 from programmation.synthetique import creer_annee_synthetique  # noqa: E402
 from rapport.models import RapportAnnuel  # noqa: E402
-from rapport.moteur_pdf import BASE_URL  # noqa: E402
-from rapport.rendu import html_du_rapport, pdf_du_rapport, recuperateur  # noqa: E402
+from rapport.rendu import html_du_rapport, pdf_du_rapport  # noqa: E402
 
 REPETITIONS = 3
 

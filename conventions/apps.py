@@ -17,5 +17,8 @@ class ConventionsConfig(AppConfig):
             ("Versement", "echeance"),
             ("Bilan", "tranche"),
             ("TitreRecette", "tranche"),
+            ("ModeleDocument", None),
+            ("DocumentGenere", "decision"),
+            ("VersementDeclare", None),
         ):
             audit.enregistrer(self.get_model(modele), parent=parent)

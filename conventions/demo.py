@@ -1,6 +1,6 @@
 """Démonstration de l'après-vote, sur des données plausibles **inventées** (signalées dans le README) : décisions,
 trois CPO 2020-2021 sur des actions reconduites, des conventions annuelles 2021, des avances versées, des soldes
-en attente de bilan, un bilan à compléter, des bilans en retard.
+en attente de bilan, un bilan à compléter, des bilans en retard, une lettre de notification générée et figée.
 
 Les montants sont ceux des lignes de l'agglomération de la démonstration 2020 et 2021 : les chiffres des rapports ne
 changent pas. Idempotent : une convention déjà là (même référence) n'est pas recréée.
@@ -20,9 +20,9 @@ from programmation import demo as demo_programmation
 from programmation.enums import StatutDossier
 from programmation.models import Dossier, LigneFinancement
 
-from . import services
-from .enums import Instance, StatutBilan, TypeBilan, TypeConvention, TypeEcheance
-from .models import Convention
+from . import documents, services
+from .enums import Instance, StatutBilan, TypeBilan, TypeConvention, TypeDocument, TypeEcheance
+from .models import Convention, Decision
 
 D = datetime.date
 
@@ -149,6 +149,10 @@ def charger() -> str:
             _bilans(tranche, etat, D(2022, 7, 18))
             crees += 1
         crees += charger_cpo_2024()
+        # Une lettre de notification déjà générée et figée : l'agent la retrouve sur la fiche de la CPO.
+        decision = Decision.objects.get(convention__reference=CPO[0][3])
+        if not decision.documents.exists():
+            documents.generer_document(decision=decision, type_document=TypeDocument.NOTIFICATION)
     return f"{crees} convention(s) créée(s), {Convention.objects.count()} en tout"
 
 

@@ -30,3 +30,9 @@ class StatutBilan(models.TextChoices):
     ACCEPTE = "ACCEPTE", "Accepté"
     A_COMPLETER = "A_COMPLETER", "À compléter"
     REJETE = "REJETE", "Rejeté"
+
+
+class TypeDocument(models.TextChoices):
+    NOTIFICATION = "NOTIFICATION", "Lettre de notification"
+    CONVENTION_ANNUELLE = "CONVENTION", "Convention annuelle"
+    CPO = "CPO", "Convention pluriannuelle d'objectifs (CPO)"

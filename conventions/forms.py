@@ -3,7 +3,9 @@
 from django import forms
 
 from contrat_ville.enums import CodeFinanceur
+from contrat_ville.models import Financeur
 from fcs.models import SubventionFCS
+from noyau.formulaires import ChampMontant
 from programmation.enums import StatutDossier
 from programmation.models import LigneFinancement
 
@@ -124,3 +126,39 @@ class ExamenBilanForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Obligatoire pour un bilan à compléter : ce qui manque.",
     )
+
+
+class VersementDeclareForm(forms.Form):
+    annee = forms.IntegerField(label="Année du dossier", min_value=2000, max_value=2100)
+    numero = forms.CharField(label="N° du dossier", max_length=40)
+    financeur = forms.ModelChoiceField(
+        label="Financeur", queryset=Financeur.objects.exclude(code=CodeFinanceur.AGGLO).order_by("nom")
+    )
+    date = champ_date("Date du versement")
+    montant = ChampMontant(label="Montant versé", help_text="en euros, par exemple « 3 500,50 »")
+    source = forms.CharField(
+        label="Déclaré par",
+        max_length=200,
+        required=False,
+        help_text="La pièce ou le message du financeur, par ex. « tableau de suivi de la DDETS du 12/05/2024 ».",
+    )
+
+    def clean(self):
+        donnees = super().clean()
+        if self.errors:
+            return donnees
+        ligne = (
+            LigneFinancement.objects.filter(
+                dossier__programmation__annee=donnees["annee"],
+                dossier__numero=donnees["numero"].strip(),
+                financeur=donnees["financeur"],
+            )
+            .select_related("dossier")
+            .first()
+        )
+        if ligne is None:
+            raise forms.ValidationError(
+                f"Le dossier {donnees['numero']} de {donnees['annee']} n'a pas de ligne de « {donnees['financeur']} »."
+            )
+        donnees["ligne"] = ligne
+        return donnees

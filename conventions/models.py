@@ -7,8 +7,10 @@ portée par une ligne de financement (ou une subvention du FCS) de la programmat
 fois par le service : le rapport et le tableau de bord la comptent ainsi par leur seul agrégat par année.
 """
 
+import re
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -16,11 +18,12 @@ from django.utils import timezone
 from contrat_ville.models import Porteur
 from fcs.models import SubventionFCS
 from journal.audit import GestionnaireAudite
+from noyau import gabarits
 from noyau.models import Trace, champ_montant
 from programmation.models import LigneFinancement
 
-from .enums import Instance, StatutBilan, TypeBilan, TypeConvention, TypeEcheance
-from .stockage import obtenir_stockage_bilans
+from .enums import Instance, StatutBilan, TypeBilan, TypeConvention, TypeDocument, TypeEcheance
+from .stockage import obtenir_stockage_bilans, obtenir_stockage_documents
 
 DUREE_MAX_CPO = 3  # années (Quartiers 2030 : CPO de trois ans)
 
@@ -297,3 +300,145 @@ class TitreRecette(Trace):
 
     def __str__(self):
         return f"Titre {self.reference}"
+
+
+# Les champs qu'un modèle de document peut citer (le contexte que `documents.contexte_document` construit) : textes,
+# dictionnaires et listes, montants et dates déjà mis en forme.
+CHAMPS_DES_DOCUMENTS = {
+    "collectivite": "nom, contrat, service, contact_nom, contact_courriel, contact_telephone",
+    "porteur": "nom, siret, commune",
+    "action": "intitule, numero",
+    "convention": "reference, type, objet, periode, annee_debut, annee_fin, date_signature, avance_pourcent, "
+    "pluriannuelle (vrai ou faux)",
+    "decision": "date, instance, reference, montant, montant_en_lettres",
+    "montant": "le montant total, en chiffres (« 3 500,50 € »)",
+    "montant_en_lettres": "le même, en lettres (« trois mille cinq cents euros et cinquante centimes »)",
+    "tranches": "liste : annee, montant, montant_en_lettres, date_limite_bilans",
+    "echeancier": "liste : libelle, annee, montant, montant_en_lettres, date_prevue",
+    "signataire": "nom, qualite",
+    "date_du_jour": "la date de la génération (« 30/11/2026 »)",
+}
+
+
+class ModeleDocument(Trace):
+    """Le texte d'une lettre de notification ou d'une convention, que les agents éditent : un gabarit restreint
+    (`noyau.gabarits`), vérifié à l'enregistrement. Un par type de document."""
+
+    type = models.CharField("document", max_length=12, choices=TypeDocument.choices, unique=True)
+    titre = models.CharField(
+        "titre ou objet",
+        max_length=300,
+        help_text="L'objet de la lettre, ou le titre de la convention ; peut citer des champs "
+        "(« Subvention à {{ porteur.nom }} »).",
+    )
+    corps = models.TextField(
+        "texte",
+        help_text="Paragraphes séparés par une ligne vide ; « # » titre, « ## » sous-titre, « - » élément de liste, "
+        "**gras**. Champs : {{ porteur.nom }}, {{ montant }}, {{ montant_en_lettres }}… ; boucles "
+        "{% for e in echeancier %}…{% endfor %} et conditions {% if convention.pluriannuelle %}…{% endif %}.",
+    )
+    signataire_nom = models.CharField("signataire (nom)", max_length=200)
+    signataire_qualite = models.CharField(
+        "signataire (qualité)",
+        max_length=200,
+        help_text="Par ex. « Le Président de la Communauté d'Agglomération ».",
+    )
+
+    objects = GestionnaireAudite()
+
+    class Meta:
+        base_manager_name = "objects"
+        verbose_name = "modèle de document"
+        verbose_name_plural = "modèles de documents"
+        ordering = ["type"]
+
+    def __str__(self):
+        return f"Modèle : {self.get_type_display()}"
+
+    def clean(self):
+        erreurs = {}
+        for champ in ("titre", "corps"):
+            try:
+                gabarits.verifier(getattr(self, champ) or "", set(CHAMPS_DES_DOCUMENTS))
+            except gabarits.GabaritInvalide as erreur:
+                erreurs[champ] = str(erreur)
+        if erreurs:
+            raise ValidationError(erreurs)
+
+
+def nom_document(instance, filename):
+    return f"documents/{uuid.uuid4().hex}.pdf"
+
+
+class DocumentGenere(Trace):
+    """Une lettre ou une convention générée : figée avec son empreinte SHA-256, jamais réécrite ; la générer de
+    nouveau en fait une nouvelle version."""
+
+    decision = models.ForeignKey(
+        Decision, verbose_name="décision", on_delete=models.PROTECT, related_name="documents"
+    )
+    type = models.CharField("document", max_length=12, choices=TypeDocument.choices)
+    version = models.PositiveSmallIntegerField("version")
+    titre = models.CharField("titre", max_length=300)
+    fichier = models.FileField(
+        "PDF", storage=obtenir_stockage_documents, upload_to=nom_document, max_length=200, editable=False
+    )
+    empreinte_sha256 = models.CharField("empreinte SHA-256", max_length=64, editable=False)
+
+    objects = GestionnaireAudite()
+
+    class Meta:
+        base_manager_name = "objects"
+        verbose_name = "document généré"
+        verbose_name_plural = "documents générés"
+        ordering = ["decision", "type", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "type", "version"], name="document_version_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_type_display()} – {self.titre} (version {self.version})"
+
+    @property
+    def nom_de_fichier(self) -> str:
+        prefixe = "notification" if self.type == TypeDocument.NOTIFICATION else "convention"
+        reference = re.sub(r"[^A-Za-z0-9-]+", "-", self.decision.convention.reference).strip("-")
+        return f"{prefixe}-{reference}-v{self.version}.pdf"
+
+
+class VersementDeclare(Trace):
+    """Ce qu'un autre financeur (État, Région, Département, CAF…) déclare avoir versé sur sa ligne : l'agglomération
+    ne le paie pas, elle le note pour montrer le payé à côté de l'accordé de chaque financeur."""
+
+    ligne = models.ForeignKey(
+        LigneFinancement,
+        verbose_name="ligne de financement",
+        on_delete=models.PROTECT,
+        related_name="versements_declares",
+    )
+    date = models.DateField("date du versement")
+    montant = champ_montant("montant déclaré versé")
+    source = models.CharField(
+        "déclaré par",
+        max_length=200,
+        blank=True,
+        help_text="La pièce ou le message du financeur, par ex. « tableau de suivi de la DDETS du 12/05/2024 ».",
+    )
+
+    objects = GestionnaireAudite()
+
+    class Meta:
+        base_manager_name = "objects"
+        verbose_name = "versement déclaré par un autre financeur"
+        verbose_name_plural = "versements déclarés par les autres financeurs"
+        ordering = ["-date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(montant__gt=0),
+                name="versement_declare_montant_positif",
+                violation_error_message="Le montant déclaré versé doit être supérieur à zéro.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.montant} € déclarés le {self.date:%d/%m/%Y}"

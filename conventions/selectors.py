@@ -6,7 +6,7 @@ import statistics
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -18,7 +18,7 @@ from programmation.enums import StatutDossier
 from programmation.models import LigneFinancement
 
 from .enums import StatutBilan, TypeConvention, TypeEcheance
-from .models import Bilan, Convention, Decision, Echeance, TitreRecette, Tranche, Versement
+from .models import Bilan, Convention, Decision, Echeance, TitreRecette, Tranche, Versement, VersementDeclare
 
 MONTANT = DecimalField(max_digits=14, decimal_places=2)
 
@@ -198,9 +198,10 @@ class LigneHistorique:
     financeur: str
     demande: Decimal
     accorde: Decimal
-    paye: Decimal | None  # None : versements d'un autre financeur, non suivis ici
+    paye: Decimal | None  # None : versements d'un autre financeur, qu'il n'a pas déclarés
     convention: Convention | None
     bilans: tuple[Bilan, ...]
+    paye_declare: bool = False  # payé déclaré par un autre financeur (VersementDeclare), pas un mandat
 
 
 @dataclass(frozen=True)
@@ -239,6 +240,18 @@ class FichePorteur:
         return f"{periode} : " + ", ".join(morceaux) + "."
 
 
+def declare_par_ligne() -> Subquery:
+    """Pour annoter des lignes de financement : le total que leur financeur déclare avoir versé (None sans
+    déclaration)."""
+    return Subquery(
+        VersementDeclare.objects.filter(ligne=OuterRef("pk"))
+        .values("ligne")
+        .annotate(s=Sum("montant"))
+        .values("s"),
+        output_field=DecimalField(max_digits=14, decimal_places=2),
+    )
+
+
 def fiche_porteur(porteur) -> FichePorteur:
     """Tout ce que la page du porteur montre, en un nombre fixe de requêtes quel que soit son nombre de dossiers."""
     suivi = suivi_financier(tranches_du_porteur(porteur.pk))
@@ -251,6 +264,7 @@ def fiche_porteur(porteur) -> FichePorteur:
     for ligne in (
         LigneFinancement.objects.filter(dossier__porteur=porteur)
         .select_related("dossier__programmation", "dossier__dossier_precedent", "financeur", "tranche")
+        .annotate(declare=declare_par_ligne())
         .order_by("-dossier__programmation__annee", "dossier__numero", "financeur__nom")
     ):
         tranche = getattr(ligne, "tranche", None)
@@ -265,9 +279,10 @@ def fiche_porteur(porteur) -> FichePorteur:
                 financeur=ligne.financeur.nom,
                 demande=ligne.montant_sollicite,
                 accorde=ligne.montant_accorde,
-                paye=paye_par_tranche.get(tranche.pk) if tranche else None,
+                paye=paye_par_tranche.get(tranche.pk) if tranche else ligne.declare,
                 convention=conventions.get(tranche.convention_id) if tranche else None,
                 bilans=tuple(bilans.get(tranche.pk, ())) if tranche else (),
+                paye_declare=not tranche and ligne.declare is not None,
             )
         )
     for subvention in (
@@ -294,4 +309,14 @@ def fiche_porteur(porteur) -> FichePorteur:
     lignes.sort(key=lambda ligne: (-ligne.annee, ligne.numero, ligne.financeur))
     return FichePorteur(
         porteur=porteur, lignes=tuple(lignes), suivi=suivi, conventions=tuple(conventions.values())
+    )
+
+
+def comites():
+    """Les comités (décisions d'une même instance à une même date), du plus récent au plus ancien, avec le nombre de
+    décisions et leur montant : une requête."""
+    return (
+        Decision.objects.values("instance", "date")
+        .annotate(decisions=Count("pk"), montant=Sum("montant"))
+        .order_by("-date", "instance")
     )

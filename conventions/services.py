@@ -23,7 +23,17 @@ from programmation.enums import StatutDossier
 from programmation.models import Dossier, LigneFinancement, Programmation
 
 from .enums import Instance, StatutBilan, TypeBilan, TypeConvention, TypeEcheance
-from .models import DUREE_MAX_CPO, Bilan, Convention, Decision, Echeance, TitreRecette, Tranche, Versement
+from .models import (
+    DUREE_MAX_CPO,
+    Bilan,
+    Convention,
+    Decision,
+    Echeance,
+    TitreRecette,
+    Tranche,
+    Versement,
+    VersementDeclare,
+)
 
 
 def date_limite_bilan(annee: int) -> datetime.date:
@@ -303,6 +313,39 @@ def enregistrer_versement(
             }
         )
     versement = Versement(echeance=echeance, date=date, montant=montant, reference_mandat=reference_mandat)
+    _tracer(versement, acteur)
+    versement.full_clean()
+    versement.save()
+    return versement
+
+
+@transaction.atomic
+def declarer_versement(
+    *, ligne: LigneFinancement, date: datetime.date, montant: Decimal, source: str = "", acteur=None
+) -> VersementDeclare:
+    """Ce qu'un autre financeur déclare avoir versé sur sa ligne : jamais pour l'agglomération (ses versements sont
+    ses mandats), jamais au-delà de l'accordé. La ligne est verrouillée : deux déclarations passent l'une après
+    l'autre."""
+    ligne = (
+        LigneFinancement.objects.select_for_update().select_related("financeur", "dossier").get(pk=ligne.pk)
+    )
+    if ligne.financeur.code == CodeFinanceur.AGGLO:
+        raise ValidationError(
+            {"ligne": "Les versements de l'agglomération sont ses mandats : enregistrez-les sur l'échéance."}
+        )
+    if montant is None or montant <= 0:
+        raise ValidationError({"montant": "Le montant déclaré versé doit être supérieur à zéro."})
+    deja = ligne.versements_declares.aggregate(s=Sum("montant"))["s"] or ZERO
+    accorde = ligne.montant_accorde or ZERO
+    if deja + montant > accorde:
+        raise ValidationError(
+            {
+                "montant": f"Avec ce versement ({formater_euros(montant)}), {ligne.financeur} aurait versé "
+                f"{formater_euros(deja + montant)} sur le dossier {ligne.dossier.numero}, au-delà des "
+                f"{formater_euros(accorde)} accordés."
+            }
+        )
+    versement = VersementDeclare(ligne=ligne, date=date, montant=montant, source=source.strip())
     _tracer(versement, acteur)
     versement.full_clean()
     versement.save()

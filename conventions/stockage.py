@@ -1,4 +1,4 @@
-"""Stockage privé des bilans déposés : sous `MEDIA_ROOT/prive/`, jamais servi par une URL publique."""
+"""Stockage privé des bilans déposés et des documents générés (lettres, conventions) : sous `MEDIA_ROOT/prive/`, jamais servi par une URL publique."""
 
 import os
 
@@ -25,4 +25,8 @@ stockage_bilans = StockageBilans()
 
 
 def obtenir_stockage_bilans() -> StockageBilans:
+    return stockage_bilans
+
+
+def obtenir_stockage_documents() -> StockageBilans:
     return stockage_bilans

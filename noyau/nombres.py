@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
+from num2words import num2words
+
 ESPACE_INSECABLE = "\u00a0"
 ESPACE_FINE = "\u202f"
 
@@ -50,6 +52,35 @@ def formater_pourcent(valeur, decimales: int = 1) -> str:
     if valeur is None or valeur == "":
         return ""
     return f"{formater_nombre(valeur, decimales)}{ESPACE_INSECABLE}%"
+
+
+def montant_en_lettres(valeur) -> str:
+    """Un montant en euros écrit en toutes lettres, comme sur une lettre de notification ou une convention :
+    `3500.50` → « trois mille cinq cents euros et cinquante centimes », `1000000` → « un million d'euros ».
+
+    Les cardinaux viennent de num2words (orthographe traditionnelle : « soixante et onze », « quatre-vingts ») ;
+    la phrase est la nôtre : « d'euros » après million et milliard, pas de « zéro centime », « euro » au singulier
+    sous deux."""
+    montant = arrondi(valeur)
+    if montant < 0:
+        raise ValueError("Un montant en lettres ne peut pas être négatif.")
+    euros, centimes = int(montant), int((montant % 1) * 100)
+    if euros and centimes:
+        return f"{_euros_en_lettres(euros)} et {_centimes_en_lettres(centimes)}"
+    if centimes:
+        return _centimes_en_lettres(centimes)
+    return _euros_en_lettres(euros)
+
+
+def _euros_en_lettres(euros: int) -> str:
+    mots = num2words(euros, lang="fr")
+    if euros >= 1_000_000 and euros % 1_000_000 == 0:
+        return f"{mots} d'euros"
+    return f"{mots} {'euros' if euros >= 2 else 'euro'}"
+
+
+def _centimes_en_lettres(centimes: int) -> str:
+    return f"{num2words(centimes, lang='fr')} {'centimes' if centimes >= 2 else 'centime'}"
 
 
 # --- Lecture des montants tapés ou lus dans un classeur : une seule analyse pour tout le projet -------------

@@ -28,6 +28,7 @@ from avis.dates import un_mois_apres
 from avis.enums import Decision
 from avis.models import Avis, Consultation, Contact, Organisme
 from contrat_ville.models import Commune, ConseilCitoyen, Contrat
+from noyau import pdf
 from noyau.empreintes import empreinte
 from programmation import demo as demo_programmation
 from programmation.models import Programmation
@@ -35,7 +36,7 @@ from rapport.enums import StatutRapport
 from rapport.models import RapportAnnuel, TransitionRapport
 
 from .contexte import contexte_du_rapport
-from .rendu import pdf_a_enregistrer, rendre_pdf
+from .rendu import pdf_a_enregistrer
 from .services import faire_avancer_rapport
 
 ENVOI = datetime.date(2022, 10, 7)
@@ -65,7 +66,7 @@ DELAI_DE_REPONSE_EN_PLUS = datetime.timedelta(days=14)
 
 
 def _pdf(titre: str) -> bytes:
-    return rendre_pdf(
+    return pdf.rendre_pdf(
         f"<h1 style='font-size:14pt'>{titre}</h1><p>Le conseil émet un avis favorable sur le projet de rapport "
         "sur la mise en œuvre de la politique de la ville, année 2021.</p><p>Document de démonstration.</p>"
     )

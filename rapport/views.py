@@ -13,6 +13,7 @@ from avis.models import Consultation
 from avis.selectors import etat_consultation
 from avis.services import projet_transmis as lire_projet
 from noyau.empreintes import FichierAltere
+from noyau.pdf import DelaiDepasse, limite_affichee
 from programmation.controles import controles_hors_rapport
 from programmation.models import Programmation
 
@@ -21,7 +22,7 @@ from .contexte import contexte_du_rapport, controles_du_rapport
 from .enums import StatutRapport
 from .forms import TransitionRapportForm
 from .models import RapportAnnuel
-from .rendu import DelaiDepasse, limite_affichee, pdf_du_rapport
+from .rendu import pdf_du_rapport
 from .services import PERMISSION_APPROBATION, etape_suivante, faire_avancer_rapport, obtenir_rapport
 
 PERMISSION_CONSULTATION = "rapport.view_rapportannuel"

@@ -78,9 +78,9 @@ def rendu_pdf_partage(pdf_deja_rendus, monkeypatch, settings):
     et le lancement rend le projet en PDF, ~2 s à chaque fois). WeasyPrint rend un même HTML en les mêmes octets :
     ce qu'ils vérifient ne change pas. Tout le reste du chemin (contexte, gabarit, stockage, empreinte) s'exécute ;
     un rendu qui échoue (délai dépassé) n'est jamais gardé, et le délai fait partie de la clé."""
-    from rapport import rendu
+    from noyau import pdf
 
-    rendre = rendu.rendre_pdf
+    rendre = pdf.rendre_pdf
 
     def rendre_une_fois(html: str, *, delai: float | None = None) -> bytes:
         cle = (html, delai if delai is not None else settings.WEASYPRINT_TIMEOUT)
@@ -88,7 +88,7 @@ def rendu_pdf_partage(pdf_deja_rendus, monkeypatch, settings):
             pdf_deja_rendus[cle] = rendre(html, delai=delai)
         return pdf_deja_rendus[cle]
 
-    monkeypatch.setattr(rendu, "rendre_pdf", rendre_une_fois)
+    monkeypatch.setattr(pdf, "rendre_pdf", rendre_une_fois)
 
 
 @pytest.fixture

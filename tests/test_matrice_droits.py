@@ -24,7 +24,9 @@ from avis import services as services_avis
 from avis.models import Organisme
 from comptes import roles
 from contrat_ville.models import Commune, ConseilCitoyen, Contrat, ObjectifQuartier, ProjetQuartier, Quartier
+from conventions import documents
 from conventions import services as services_conventions
+from conventions.enums import TypeDocument
 from journal.models import EntreeJournal
 from programmation.echange.exportation import journaliser_export
 from programmation.enums import OperationEchange
@@ -34,7 +36,7 @@ from rapport.models import PresentationRapport, RapportAnnuel, ReferentTerritori
 from tests.avis.conftest import pdf_octets
 from tests.comptes import creer_dossier, utilisateur
 from tests.conventions.factories import convention, ligne_agglo
-from tests.factories import FondsDeConcoursFactory, SubventionFCSFactory
+from tests.factories import FondsDeConcoursFactory, LigneFinancementFactory, SubventionFCSFactory
 
 OK, INTERDIT, INTROUVABLE, METHODE = 200, 403, 404, 405
 CONNEXION, CONNEXION_ADMIN, REDIRECTION = "connexion", "connexion admin", "redirection"
@@ -92,6 +94,9 @@ DROITS_ADMIN = {
     "conventions.versement": SAISIE,
     "conventions.bilan": SAISIE,
     "conventions.titrerecette": SAISIE,
+    "conventions.modeledocument": SAISIE,
+    "conventions.documentgenere": SAISIE,
+    "conventions.versementdeclare": SAISIE,
     "auth.user": PERSONNE,
     "auth.group": PERSONNE,
     "otp_totp.totpdevice": PERSONNE,
@@ -117,6 +122,12 @@ JAMAIS = {
     "conventions.versement": "acd",
     "conventions.bilan": "acd",
     "conventions.titrerecette": "acd",
+    # Un modèle par type de document, chargé par la migration : il se modifie, ne s'ajoute ni ne se supprime. Un
+    # document généré est figé : il s'écrit par la génération (aperçu de la décision, comité), jamais par l'admin.
+    "conventions.modeledocument": "ad",
+    "conventions.documentgenere": "acd",
+    # Un versement déclaré par un autre financeur se saisit par le service ; une erreur se corrige en le supprimant.
+    "conventions.versementdeclare": "c",
 }
 # Les pages de l'admin qui renvoient vers les pages du produit (le rapport a ses propres pages).
 REDIRIGEES = {("rapport.rapportannuel", "changelist"), ("rapport.rapportannuel", "change")}
@@ -207,6 +218,14 @@ NOMMEES = {
     "admin:conventions_tranche_titre": {"": pour(INTERDIT, agent=OK, **SANS_DROIT_ADMIN)},
     "admin:conventions_bilan_examiner": {"": pour(INTERDIT, agent=OK, **SANS_DROIT_ADMIN)},
     "admin:conventions_bilan_fichier": {"": pour(OK, **SANS_DROIT_ADMIN)},
+    # Lettres et conventions : l'aperçu, les comités et les PDF figés se lisent par tous les comptes internes ; la
+    # génération est un POST (agent seul) ; l'import des mandats, l'agent seul.
+    "admin:conventions_decision_apercu": {"": pour(OK, **SANS_DROIT_ADMIN)},
+    "admin:conventions_decision_generer": {"": pour(METHODE, **SANS_DROIT_ADMIN)},
+    "admin:conventions_convention_comites": {"": pour(OK, **SANS_DROIT_ADMIN)},
+    "admin:conventions_convention_comite": {"": pour(OK, **SANS_DROIT_ADMIN)},
+    "admin:conventions_documentgenere_pdf": {"": pour(OK, **SANS_DROIT_ADMIN)},
+    "admin:conventions_versement_importer": {"": pour(INTERDIT, agent=OK, **SANS_DROIT_ADMIN)},
     # La page d'un porteur : le personnel. L'open data : le directeur (sans SIRET de l'agglomération dans ce jeu de
     # données, l'export est refusé et le renvoie au tableau de bord avec le message).
     "conventions:fiche_porteur": {"": pour(OK, anonyme=CONNEXION, commune=INTERDIT, conseil=INTERDIT)},
@@ -335,6 +354,12 @@ def monde(db, settings, tmp_path):
     services_conventions.emettre_titre_recette(
         tranche=tranche, date=aujourdhui, montant=Decimal("100.00"), reference="T-MATRICE-1"
     )
+    documents.generer_document(decision=cpo.decisions.get(), type_document=TypeDocument.NOTIFICATION)
+    services_conventions.declarer_versement(
+        ligne=LigneFinancementFactory(dossier__programmation__annee=2032),
+        date=aujourdhui,
+        montant=Decimal("10.00"),
+    )
     bilan_depose = services_conventions.deposer_bilan(
         bilan=tranche.bilans.first(), fichier=SimpleUploadedFile("b.pdf", pdf_octets()), par=None
     )
@@ -380,6 +405,14 @@ def url_de(route: str, nom: str | None, variante: str, role: str, monde) -> str:
         nom or ""
     ).startswith("avis:porteur_bilan"):
         valeurs["pk"] = str(monde["bilan_depose"].pk)
+    elif nom in ("admin:conventions_decision_apercu", "admin:conventions_decision_generer"):
+        valeurs["pk"] = str(objet_du_modele("conventions.decision").pk)
+        valeurs["type_document"] = "NOTIFICATION"
+    elif nom == "admin:conventions_convention_comite":
+        decision = objet_du_modele("conventions.decision")
+        valeurs["instance"], valeurs["date"] = decision.instance, decision.date.isoformat()
+    elif nom == "admin:conventions_documentgenere_pdf":
+        valeurs["pk"] = str(objet_du_modele("conventions.documentgenere").pk)
     elif nom == "conventions:fiche_porteur":
         valeurs["pk"] = str(monde["bilan_depose"].tranche.convention.porteur_id)
     elif nom and nom.startswith("admin:otp_totp_totpdevice"):

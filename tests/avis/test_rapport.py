@@ -49,8 +49,8 @@ def test_le_definitif_porte_les_deliberations_apres_l_annexe(rapport, agent, bet
     from django.contrib.auth.models import Permission
     from pypdf import PdfReader
 
+    from noyau.pdf import rendre_pdf
     from rapport.enums import StatutRapport
-    from rapport.rendu import rendre_pdf
     from rapport.services import faire_avancer_rapport
 
     agent.user_permissions.add(Permission.objects.get(codename="approuver_rapportannuel"))
@@ -99,8 +99,8 @@ def test_le_definitif_avec_deliberations_reste_un_pdf_balise_et_se_compte_juste(
     import pikepdf
     from django.contrib.auth.models import Permission
 
+    from noyau.pdf import rendre_pdf
     from rapport.enums import StatutRapport
-    from rapport.rendu import rendre_pdf
     from rapport.services import faire_avancer_rapport
     from tests.pdf import texte_pdf as texte_par_page
 

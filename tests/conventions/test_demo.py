@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from conventions import selectors
 from conventions.enums import StatutBilan, TypeConvention, TypeEcheance
-from conventions.models import Bilan, Convention, Versement
+from conventions.models import Bilan, Convention, DocumentGenere, Versement
 from programmation.models import Dossier
 from programmation.selectors.chiffres import chiffres_par_annee
 
@@ -35,6 +35,10 @@ def test_la_demo_montre_chaque_etat_de_l_apres_vote_sans_changer_2021():
         == cpo.tranches.get(annee=2020).ligne.dossier
     )
 
+    # Une lettre de notification générée et figée, une seule même après un second chargement.
+    assert DocumentGenere.objects.get().decision.convention == cpo
+
     nombre = (Convention.objects.count(), Versement.objects.count(), Bilan.objects.count())
     call_command("demo", stdout=StringIO())
     assert (Convention.objects.count(), Versement.objects.count(), Bilan.objects.count()) == nombre
+    assert DocumentGenere.objects.count() == 1

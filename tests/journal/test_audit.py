@@ -12,8 +12,19 @@ from django.db import transaction
 from avis.models import Avis, Consultation, Contact, Destinataire, Organisme, Reouverture
 from contrat_ville.enums import NatureCredits, TypePorteur
 from contrat_ville.models import Commune, Contrat, Financeur, Pilier, Porteur
-from conventions.enums import Instance, TypeBilan, TypeConvention, TypeEcheance
-from conventions.models import Bilan, Convention, Decision, Echeance, TitreRecette, Tranche, Versement
+from conventions.enums import Instance, TypeBilan, TypeConvention, TypeDocument, TypeEcheance
+from conventions.models import (
+    Bilan,
+    Convention,
+    Decision,
+    DocumentGenere,
+    Echeance,
+    ModeleDocument,
+    TitreRecette,
+    Tranche,
+    Versement,
+    VersementDeclare,
+)
 from fcs.models import AxeFCS, EnveloppeFCS, FondsDeConcours, SubventionFCS
 from journal import audit
 from journal.models import EntreeJournal
@@ -96,6 +107,28 @@ def _tranche(b):
         montant_accorde=Decimal("100"),
     )
     return Tranche.objects.create(convention=_convention(b), annee=2031, montant=Decimal("100"), ligne=ligne)
+
+
+def _decision(b):
+    return Decision.objects.create(
+        convention=_convention(b),
+        date=datetime.date(2031, 3, 1),
+        instance=Instance.BUREAU,
+        reference=f"B-{n()}",
+        montant=Decimal("100"),
+    )
+
+
+def _modele_document():
+    # Un modèle par type de document : celui de la migration de données cède la place.
+    ModeleDocument.objects.filter(type=TypeDocument.NOTIFICATION).delete()
+    return ModeleDocument(
+        type=TypeDocument.NOTIFICATION,
+        titre="Notification",
+        corps="Madame,",
+        signataire_nom="X",
+        signataire_qualite="Y",
+    )
 
 
 def _echeance(b):
@@ -324,6 +357,33 @@ FABRIQUES = {
         "montant",
         Decimal("7.00"),
     ),
+    "conventions.modeledocument": (lambda b, u: _modele_document(), "corps", "Madame, Monsieur,"),
+    "conventions.documentgenere": (
+        lambda b, u: DocumentGenere(
+            decision=_decision(b),
+            type=TypeDocument.NOTIFICATION,
+            version=1,
+            titre="Notification",
+            fichier="documents/essai.pdf",
+            empreinte_sha256="0" * 64,
+        ),
+        "titre",
+        "Notification revue",
+    ),
+    "conventions.versementdeclare": (
+        lambda b, u: VersementDeclare(
+            ligne=LigneFinancement.objects.create(
+                dossier=Dossier.objects.create(numero=f"VD-{n()}", **_champs(b)),
+                financeur=Financeur.objects.get(code="ETAT-ANCT"),
+                nature=NatureCredits.SPECIFIQUE,
+                montant_accorde=Decimal("100"),
+            ),
+            date=datetime.date(2031, 6, 1),
+            montant=Decimal("40"),
+        ),
+        "montant",
+        Decimal("45.00"),
+    ),
     "fcs.fondsdeconcours": (
         lambda b, u: FondsDeConcours(
             commune=Commune.objects.first(), projet="Projet", montant=Decimal("10000"), annee=2031
@@ -385,6 +445,9 @@ def test_les_modeles_metier_sont_audites():
         "conventions.Versement",
         "conventions.Bilan",
         "conventions.TitreRecette",
+        "conventions.ModeleDocument",
+        "conventions.DocumentGenere",
+        "conventions.VersementDeclare",
     }
 
 

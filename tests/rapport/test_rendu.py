@@ -6,9 +6,10 @@ import pytest
 from pypdf import PdfReader
 
 from contrat_ville.enums import CodeFinanceur, NatureCredits
+from noyau.pdf import recuperateur, rendre_pdf
 from programmation.enums import TypeBloc
 from programmation.models import BlocNarratif
-from rapport.rendu import pdf_du_rapport, recuperateur, rendre_pdf
+from rapport.rendu import pdf_du_rapport
 from tests.pdf import texte_pdf as pdf_en_texte
 
 from .donnees_rapport import annee, dossier
@@ -106,7 +107,7 @@ def test_le_recuperateur_sert_nos_fichiers_statiques():
 
 
 def test_le_rendu_est_borne_dans_le_temps():
-    from rapport.rendu import DelaiDepasse
+    from noyau.pdf import DelaiDepasse
 
     long = "<html><body>" + "<table>" + "<tr><td>cellule</td></tr>" * 20000 + "</table></body></html>"
     debut = time.monotonic()
@@ -146,7 +147,7 @@ def _dans_un_fil(fonction):
 
 
 def test_le_rendu_est_borne_dans_le_temps_hors_du_fil_principal():
-    from rapport.rendu import DelaiDepasse
+    from noyau.pdf import DelaiDepasse
 
     long = "<html><body>" + "<table>" + "<tr><td>cellule</td></tr>" * 20000 + "</table></body></html>"
     resultat = _dans_un_fil(lambda: rendre_pdf(long, delai=0.2))

@@ -1,4 +1,5 @@
-"""Le moteur du rendu PDF, exécuté dans un processus enfant : WeasyPrint et un récupérateur d'URL fermé.
+"""Le moteur du rendu PDF (rapport, lettres, conventions), exécuté dans un processus enfant : WeasyPrint et un
+récupérateur d'URL fermé.
 
 Ce module n'importe pas Django : le processus enfant ne reçoit que le HTML et la liste des fichiers statiques
 qu'il a le droit de lire, et rend les octets du PDF. Le parent le tue s'il dépasse sa limite de temps — y
@@ -42,10 +43,10 @@ class RecuperateurStatique(URLFetcher):
             or morceaux.query
         ):
             journal.warning("Rendu PDF : adresse refusée %s", url[:200])
-            raise ValueError(f"Adresse refusée par le rendu du rapport : {url[:200]}")
+            raise ValueError(f"Adresse refusée par le rendu PDF : {url[:200]}")
         relatif = unquote(morceaux.path[len(self.prefixe) :])
         if not relatif or ".." in relatif.split("/") or relatif.startswith("/"):
-            raise ValueError(f"Adresse refusée par le rendu du rapport : {url[:200]}")
+            raise ValueError(f"Adresse refusée par le rendu PDF : {url[:200]}")
         chemin = self.fichiers.get(relatif)
         if not chemin:
             raise ValueError(f"Fichier statique introuvable : {relatif}")
@@ -59,8 +60,8 @@ class RecuperateurStatique(URLFetcher):
         return URLFetcherResponse(url[:40], contenu, {"Content-Type": type_mime})
 
 
-# Les seules adresses `data:` servies : les logos de la couverture, PNG ou JPEG vérifiés au dépôt puis par leur
-# signature ici, de 2 Mo au plus.
+# Les seules adresses `data:` servies : les logos de la couverture du rapport, PNG ou JPEG vérifiés au dépôt puis
+# par leur signature ici, de 2 Mo au plus.
 IMAGES_EN_LIGNE = {
     "data:image/png;base64,": (b"\x89PNG\r\n\x1a\n", "image/png"),
     "data:image/jpeg;base64,": (b"\xff\xd8\xff", "image/jpeg"),
@@ -79,7 +80,7 @@ def _image_en_ligne(url: str) -> tuple[bytes, str]:
                 return contenu, type_mime
             break
     journal.warning("Rendu PDF : adresse refusée %s", url[:60])
-    raise ValueError(f"Adresse refusée par le rendu du rapport : {url[:60]}")
+    raise ValueError(f"Adresse refusée par le rendu PDF : {url[:60]}")
 
 
 def rendre(html: str, fichiers: dict[str, str], static_url: str) -> bytes:
