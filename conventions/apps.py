@@ -22,3 +22,10 @@ class ConventionsConfig(AppConfig):
             ("VersementDeclare", None),
         ):
             audit.enregistrer(self.get_model(modele), parent=parent)
+
+        # La fiche d'un dossier (programmation, en dessous) montre le suivi après le vote.
+        from programmation.panneaux import enregistrer_panneau
+
+        from .panneaux import panneau_apres_le_vote
+
+        enregistrer_panneau(panneau_apres_le_vote)

@@ -15,7 +15,7 @@ from fcs.models import SubventionFCS
 from noyau.models import ZERO
 from noyau.nombres import arrondi, formater_euros
 from programmation.enums import StatutDossier
-from programmation.models import LigneFinancement
+from programmation.models import Dossier, LigneFinancement
 
 from .enums import StatutBilan, TypeConvention, TypeEcheance
 from .models import Bilan, Convention, Decision, Echeance, TitreRecette, Tranche, Versement, VersementDeclare
@@ -319,4 +319,112 @@ def comites():
         Decision.objects.values("instance", "date")
         .annotate(decisions=Count("pk"), montant=Sum("montant"))
         .order_by("-date", "instance")
+    )
+
+
+# --- La fiche d'un dossier : ses lignes après le vote, et l'action d'année en année ------------------------------
+
+# Au-delà, la chaîne des reconductions s'arrête : un contrat dure au plus une douzaine d'années.
+ANNEES_DE_L_ACTION = 15
+
+
+@dataclass(frozen=True)
+class LigneSuivie:
+    financeur: str
+    accorde: Decimal
+    paye: Decimal | None  # None : un autre financeur qui n'a rien déclaré
+    paye_declare: bool
+    convention: Convention | None
+    bilans: tuple[Bilan, ...]
+
+    @property
+    def reste(self) -> Decimal | None:
+        return None if self.paye is None else self.accorde - self.paye
+
+
+@dataclass(frozen=True)
+class AnneeDeLAction:
+    dossier: object
+    accorde: Decimal
+    paye: Decimal
+    courante: bool
+
+
+@dataclass(frozen=True)
+class SuiviDossier:
+    lignes: tuple[LigneSuivie, ...]
+    action: tuple[AnneeDeLAction, ...]  # de la plus ancienne à la plus récente, le dossier affiché compris
+
+
+def suivi_du_dossier(dossier) -> SuiviDossier:
+    """Ce que la fiche du dossier montre après le vote : chaque ligne avec sa convention, ce qui est versé (mandats
+    de l'agglomération, ou ce que déclare un autre financeur) et ses bilans ; puis l'action d'année en année, par
+    les reconductions (accordé et versé de chaque année). Une requête par année de l'action, plus quatre."""
+    aujourdhui = timezone.localdate()
+    tranches = {
+        t.ligne_id: t
+        for t in tranches_annotees(
+            Tranche.objects.filter(ligne__dossier=dossier).select_related("convention"), aujourdhui
+        )
+    }
+    bilans: dict[int, list[Bilan]] = {}
+    for bilan in Bilan.objects.filter(tranche__ligne__dossier=dossier).order_by("type"):
+        bilans.setdefault(bilan.tranche_id, []).append(bilan)
+    lignes = []
+    for ligne in (
+        LigneFinancement.objects.filter(dossier=dossier)
+        .select_related("financeur")
+        .annotate(declare=declare_par_ligne())
+        .order_by("financeur__nom")
+    ):
+        tranche = tranches.get(ligne.pk)
+        lignes.append(
+            LigneSuivie(
+                financeur=ligne.financeur.nom,
+                accorde=ligne.montant_accorde,
+                paye=arrondi(tranche.paye) if tranche else ligne.declare,
+                paye_declare=tranche is None and ligne.declare is not None,
+                convention=tranche.convention if tranche else None,
+                bilans=tuple(bilans.get(tranche.pk, ())) if tranche else (),
+            )
+        )
+    # L'action : en remontant les dossiers précédents, puis en suivant les reconductions.
+    chaine = [dossier]
+    precedent_id = dossier.dossier_precedent_id
+    while precedent_id and len(chaine) < ANNEES_DE_L_ACTION:
+        precedent = Dossier.objects.select_related("programmation").get(pk=precedent_id)
+        chaine.insert(0, precedent)
+        precedent_id = precedent.dossier_precedent_id
+    suivant = dossier
+    while len(chaine) < ANNEES_DE_L_ACTION:
+        suivant = Dossier.objects.select_related("programmation").filter(dossier_precedent=suivant).first()
+        if suivant is None:
+            break
+        chaine.append(suivant)
+    if len(chaine) == 1:
+        return SuiviDossier(lignes=tuple(lignes), action=())
+    ids = [d.pk for d in chaine]
+    accorde = dict(
+        LigneFinancement.objects.filter(dossier__in=ids)
+        .values_list("dossier")
+        .annotate(s=Sum("montant_accorde"))
+        .order_by()
+    )
+    paye = dict(
+        Versement.objects.filter(echeance__tranche__ligne__dossier__in=ids)
+        .values_list("echeance__tranche__ligne__dossier")
+        .annotate(s=Sum("montant"))
+        .order_by()
+    )
+    return SuiviDossier(
+        lignes=tuple(lignes),
+        action=tuple(
+            AnneeDeLAction(
+                dossier=d,
+                accorde=arrondi(accorde.get(d.pk) or ZERO),
+                paye=arrondi(paye.get(d.pk) or ZERO),
+                courante=d.pk == dossier.pk,
+            )
+            for d in chaine
+        ),
     )

@@ -26,6 +26,7 @@ from .models import (
     LigneFinancement,
     Programmation,
 )
+from .panneaux import PANNEAUX_DU_DOSSIER
 from .selectors.chiffres import chiffres_programmation, totaux_financements
 from .selectors.selections import annee_courante, prochains_numeros
 
@@ -213,7 +214,7 @@ class DossierAdmin(MotifApresApprobationMixin, EchangeClasseurAdminMixin, BaseAd
     search_fields = ["numero", "intitule", "porteur__nom", "porteur__siret"]
     search_help_text = "Numéro, intitulé, porteur ou SIRET ; accents, majuscules et tirets sont ignorés."
     autocomplete_fields = ["porteur", "quartiers", "objectifs"]
-    readonly_fields = ["totaux"]
+    readonly_fields = ["totaux", "apres_le_vote"]
     inlines = [LigneFinancementInline]
     actions = ["exporter_selection"]
     fieldsets = [
@@ -237,6 +238,7 @@ class DossierAdmin(MotifApresApprobationMixin, EchangeClasseurAdminMixin, BaseAd
         ),
         # Les lignes de financement s'insèrent ici, juste après l'identité (gabarit change_form du dossier).
         ("Totaux des financements", {"fields": ["totaux"]}),
+        ("Après le vote et l'action d'année en année", {"fields": ["apres_le_vote"]}),
         ("Bénéficiaires", {"fields": ["beneficiaires_femmes", "beneficiaires_hommes"]}),
         (
             "Focus du rapport annuel",
@@ -331,6 +333,12 @@ class DossierAdmin(MotifApresApprobationMixin, EchangeClasseurAdminMixin, BaseAd
         return formater_euros(obj.total_accorde)
 
     @admin.display(description="totaux des financements")
+    @admin.display(description="suivi")
+    def apres_le_vote(self, obj):
+        if obj is None or obj.pk is None:
+            return "Le suivi (conventions, versements, bilans, reconductions) apparaît une fois le dossier enregistré."
+        return format_html_join("", "{}", ((panneau(obj),) for panneau in PANNEAUX_DU_DOSSIER)) or "—"
+
     def totaux(self, obj):
         if obj is None or obj.pk is None:
             return "Les totaux apparaissent après l'enregistrement des lignes de financement."
