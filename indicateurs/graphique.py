@@ -1,0 +1,78 @@
+"""Petit graphique SVG de la tendance d'un indicateur face à sa trajectoire vers la cible, rendu sur le serveur.
+
+Accessible : `role="img"` et un titre qui dit ce que le graphique montre ; les chiffres sont dans le tableau
+voisin. Aucun script, aucune ressource extérieure : le même SVG sert la page et le PDF."""
+
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+
+from noyau.nombres import formater_nombre
+
+from .selectors import SuiviIndicateur
+
+LARGEUR, HAUTEUR, MARGE = 220, 70, 8
+COULEUR_VALEURS = "#1f4e79"
+COULEUR_TRAJECTOIRE = "#8a8a8a"
+COULEUR_CIBLE = "#2e7d32"
+
+
+def _nombre(valeur) -> str:
+    texte = formater_nombre(valeur, 2)
+    return texte.rstrip("0").rstrip(",") if "," in texte else texte
+
+
+def tendance_svg(suivi: SuiviIndicateur) -> str:
+    ind = suivi.indicateur
+    annees = [ind.annee_reference, ind.annee_cible, *(p.annee for p in suivi.points)]
+    valeurs = [ind.valeur_reference, ind.cible, *(p.valeur for p in suivi.points)]
+    a_min, a_max = min(annees), max(annees)
+    v_min, v_max = min(valeurs), max(valeurs)
+    if v_max == v_min:
+        v_max = v_min + 1
+
+    def x(annee):
+        return MARGE + (annee - a_min) * (LARGEUR - 2 * MARGE) / max(a_max - a_min, 1)
+
+    def y(valeur):
+        return HAUTEUR - MARGE - float(valeur - v_min) * (HAUTEUR - 2 * MARGE) / float(v_max - v_min)
+
+    titre = (
+        f"{ind.libelle} : référence {_nombre(ind.valeur_reference)} en {ind.annee_reference}, cible "
+        f"{_nombre(ind.cible)} en {ind.annee_cible}"
+    )
+    if suivi.derniere:
+        titre += f", {_nombre(suivi.derniere.valeur)} en {suivi.derniere.annee}"
+    else:
+        titre += ", aucune valeur connue"
+    points = " ".join(f"{x(p.annee):.1f},{y(p.valeur):.1f}" for p in suivi.points)
+    return format_html(
+        '<svg class="indicateur-tendance" role="img" viewBox="0 0 {} {}" width="{}" height="{}" '
+        'xmlns="http://www.w3.org/2000/svg"><title>{}</title>'
+        '<line x1="{:.1f}" y1="{:.1f}" x2="{:.1f}" y2="{:.1f}" stroke="{}" stroke-dasharray="4 3" stroke-width="1.5"/>'
+        '<circle cx="{:.1f}" cy="{:.1f}" r="4" fill="none" stroke="{}" stroke-width="2"/>'
+        "{}{}</svg>",
+        LARGEUR,
+        HAUTEUR,
+        LARGEUR,
+        HAUTEUR,
+        titre,
+        x(ind.annee_reference),
+        y(ind.valeur_reference),
+        x(ind.annee_cible),
+        y(ind.cible),
+        COULEUR_TRAJECTOIRE,
+        x(ind.annee_cible),
+        y(ind.cible),
+        COULEUR_CIBLE,
+        format_html(
+            '<polyline points="{}" fill="none" stroke="{}" stroke-width="2"/>', points, COULEUR_VALEURS
+        )
+        if len(suivi.points) > 1
+        else "",
+        format_html_join(
+            "",
+            '<circle cx="{:.1f}" cy="{:.1f}" r="2.5" fill="{}"/>',
+            ((x(p.annee), y(p.valeur), COULEUR_VALEURS) for p in suivi.points),
+        )
+        or mark_safe(""),
+    )
