@@ -11,6 +11,17 @@ from noyau.nombres import MontantInvalide, analyser_montant, formater_nombre
 EXEMPLE_VALEUR = "par exemple « 12,5 » ou « 1 250 »"
 
 
+def formater_valeur(nombre) -> str:
+    """12.50 → « 12,5 » ; 1250 → « 1 250 » : une valeur d'indicateur n'a pas de centimes à montrer."""
+    texte = formater_nombre(nombre, 2)
+    return texte.rstrip("0").rstrip(",") if "," in texte else texte
+
+
+def accorder(nombre: int, singulier: str, pluriel: str) -> str:
+    """« 0 valeur créée », « 1 valeur créée », « 2 valeurs créées »."""
+    return f"{nombre} {pluriel if nombre > 1 else singulier}"
+
+
 class ValeurInvalide(ValueError):
     pass
 
@@ -47,9 +58,7 @@ def analyser_valeur(texte) -> Decimal | None:
 class SaisieValeur(SaisieMontant):
     def format_value(self, value):
         if isinstance(value, (Decimal, int)) and not isinstance(value, bool):
-            # « 12,5 » plutôt que « 12,50 » : une valeur d'indicateur n'a pas de centimes.
-            texte = formater_nombre(value)
-            return texte.rstrip("0").rstrip(",") if "," in texte else texte
+            return formater_valeur(value)  # « 12,5 » plutôt que « 12,50 »
         return super().format_value(value)
 
 

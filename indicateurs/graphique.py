@@ -6,8 +6,7 @@ voisin. Aucun script, aucune ressource extérieure : le même SVG sert la page e
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from noyau.nombres import formater_nombre
-
+from .forms import formater_valeur
 from .selectors import SuiviIndicateur
 
 LARGEUR, HAUTEUR, MARGE = 220, 70, 8
@@ -16,9 +15,7 @@ COULEUR_TRAJECTOIRE = "#8a8a8a"
 COULEUR_CIBLE = "#2e7d32"
 
 
-def _nombre(valeur) -> str:
-    texte = formater_nombre(valeur, 2)
-    return texte.rstrip("0").rstrip(",") if "," in texte else texte
+_nombre = formater_valeur
 
 
 def tendance_svg(suivi: SuiviIndicateur) -> str:

@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from contrat_ville.models import Contrat
 from noyau.nombres import formater_nombre
 
-from .forms import ValeurInvalide, analyser_valeur
+from .forms import ValeurInvalide, accorder, analyser_valeur, formater_valeur
 from .models import Indicateur, ValeurIndicateur
 
 FEUILLE = "Valeurs"
@@ -63,9 +63,9 @@ class LigneValeur:
     ancienne: Decimal | None  # la valeur en base que l'import remplacera, s'il y en a une
 
     def __str__(self):
-        texte = f"{self.indicateur} : {self.annee} = {formater_nombre(self.valeur, 2)}"
+        texte = f"{self.indicateur} : {self.annee} = {formater_valeur(self.valeur)}"
         if self.ancienne is not None:
-            texte += f" (au lieu de {formater_nombre(self.ancienne, 2)})"
+            texte += f" (au lieu de {formater_valeur(self.ancienne)})"
         return texte
 
 
@@ -91,6 +91,10 @@ class Lecture:
         return [
             ligne for ligne in self.lignes if ligne.ancienne is not None and ligne.ancienne == ligne.valeur
         ]
+
+    @property
+    def bilan(self) -> "Bilan":
+        return Bilan(len(self.creees), len(self.modifiees), len(self.inchangees))
 
 
 class FichierRefuse(Exception):
@@ -155,7 +159,7 @@ def _valeur(valeur, format_nombre: str) -> Decimal:
             nombre *= 100  # une cellule « 24,3 % » vaut 0,243 : on garde ce que le tableur montre
         if nombre < 0:
             raise ValeurInvalide(
-                f"« {formater_nombre(nombre, 2)} » : une valeur d'indicateur ne peut pas être négative"
+                f"« {formater_valeur(nombre)} » : une valeur d'indicateur ne peut pas être négative"
             )
         try:
             arrondie = nombre.quantize(Decimal("0.01"))
@@ -263,12 +267,15 @@ class Bilan:
     modifiees: int
     inchangees: int
 
+    def phrases(self) -> list[str]:
+        return [
+            accorder(self.creees, "valeur créée", "valeurs créées"),
+            accorder(self.modifiees, "valeur modifiée", "valeurs modifiées"),
+            accorder(self.inchangees, "valeur inchangée", "valeurs inchangées"),
+        ]
+
     def __str__(self):
-        return (
-            f"{self.creees} valeur{'s' if self.creees > 1 else ''} créée{'s' if self.creees > 1 else ''}, "
-            f"{self.modifiees} modifiée{'s' if self.modifiees > 1 else ''}, {self.inchangees} inchangée"
-            f"{'s' if self.inchangees > 1 else ''}"
-        )
+        return ", ".join(self.phrases())
 
 
 @transaction.atomic

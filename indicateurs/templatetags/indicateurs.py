@@ -2,8 +2,7 @@
 
 from django import template
 
-from noyau.nombres import formater_nombre
-
+from ..forms import formater_valeur
 from ..graphique import tendance_svg
 
 register = template.Library()
@@ -19,5 +18,4 @@ def valeur(nombre):
     """12.50 → « 12,5 » ; 1250 → « 1 250 » : une valeur d'indicateur sans zéros inutiles."""
     if nombre is None or nombre == "":
         return "–"
-    texte = formater_nombre(nombre, 2)
-    return texte.rstrip("0").rstrip(",") if "," in texte else texte
+    return formater_valeur(nombre)
