@@ -4,7 +4,6 @@ Accessible : `role="img"` et un titre qui dit ce que le graphique montre ; les c
 voisin. Aucun script, aucune ressource extérieure : le même SVG sert la page et le PDF."""
 
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 
 from .forms import formater_valeur
 from .selectors import SuiviIndicateur
@@ -42,24 +41,25 @@ def tendance_svg(suivi: SuiviIndicateur) -> str:
     else:
         titre += ", aucune valeur connue"
     points = " ".join(f"{x(p.annee):.1f},{y(p.valeur):.1f}" for p in suivi.points)
+    trajectoire = [
+        f"{v:.1f}"
+        for v in (x(ind.annee_reference), y(ind.valeur_reference), x(ind.annee_cible), y(ind.cible))
+    ]
     return format_html(
         '<svg class="indicateur-tendance" role="img" viewBox="0 0 {} {}" width="{}" height="{}" '
         'xmlns="http://www.w3.org/2000/svg"><title>{}</title>'
-        '<line x1="{:.1f}" y1="{:.1f}" x2="{:.1f}" y2="{:.1f}" stroke="{}" stroke-dasharray="4 3" stroke-width="1.5"/>'
-        '<circle cx="{:.1f}" cy="{:.1f}" r="4" fill="none" stroke="{}" stroke-width="2"/>'
+        '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-dasharray="4 3" stroke-width="1.5"/>'
+        '<circle cx="{}" cy="{}" r="4" fill="none" stroke="{}" stroke-width="2"/>'
         "{}{}</svg>",
         LARGEUR,
         HAUTEUR,
         LARGEUR,
         HAUTEUR,
         titre,
-        x(ind.annee_reference),
-        y(ind.valeur_reference),
-        x(ind.annee_cible),
-        y(ind.cible),
+        *trajectoire,
         COULEUR_TRAJECTOIRE,
-        x(ind.annee_cible),
-        y(ind.cible),
+        trajectoire[2],
+        trajectoire[3],
         COULEUR_CIBLE,
         format_html(
             '<polyline points="{}" fill="none" stroke="{}" stroke-width="2"/>', points, COULEUR_VALEURS
@@ -68,8 +68,7 @@ def tendance_svg(suivi: SuiviIndicateur) -> str:
         else "",
         format_html_join(
             "",
-            '<circle cx="{:.1f}" cy="{:.1f}" r="2.5" fill="{}"/>',
-            ((x(p.annee), y(p.valeur), COULEUR_VALEURS) for p in suivi.points),
-        )
-        or mark_safe(""),
+            '<circle cx="{}" cy="{}" r="2.5" fill="{}"/>',
+            ((f"{x(p.annee):.1f}", f"{y(p.valeur):.1f}", COULEUR_VALEURS) for p in suivi.points),
+        ),
     )
