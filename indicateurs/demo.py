@@ -116,7 +116,8 @@ def _indicateur(
             "ordre": ordre,
         },
     )
-    for annee, valeur in {ANNEE_REFERENCE: reference, **valeurs}.items():
+    # La valeur de l'année de référence est aussi une valeur annuelle, sauf pour l'indicateur encore jamais mesuré.
+    for annee, valeur in ({ANNEE_REFERENCE: reference, **valeurs} if valeurs else {}).items():
         ValeurIndicateur.objects.update_or_create(
             indicateur=indicateur, annee=annee, defaults={"valeur": valeur}
         )
