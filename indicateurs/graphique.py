@@ -9,6 +9,8 @@ from .forms import formater_valeur
 from .selectors import SuiviIndicateur
 
 LARGEUR, HAUTEUR, MARGE = 220, 70, 8
+# Dessiné à 220 × 70 et affiché plus petit : la colonne du libellé garde sa place dans le PDF.
+LARGEUR_AFFICHEE, HAUTEUR_AFFICHEE = 140, 45
 COULEUR_VALEURS = "#1f4e79"
 COULEUR_TRAJECTOIRE = "#8a8a8a"
 COULEUR_CIBLE = "#2e7d32"
@@ -53,8 +55,8 @@ def tendance_svg(suivi: SuiviIndicateur) -> str:
         "{}{}</svg>",
         LARGEUR,
         HAUTEUR,
-        LARGEUR,
-        HAUTEUR,
+        LARGEUR_AFFICHEE,
+        HAUTEUR_AFFICHEE,
         titre,
         *trajectoire,
         COULEUR_TRAJECTOIRE,
