@@ -4,12 +4,14 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from openpyxl import Workbook
 
 from comptes import roles
 from contrat_ville.models import Quartier
 from indicateurs import importation
 from indicateurs.models import ValeurIndicateur
+from journal.models import EntreeJournal
 from tests.comptes import utilisateur
 
 from .conftest import indicateur
@@ -135,7 +137,15 @@ def test_apercu_puis_confirmation_dans_l_administration(client, contrat_2024, in
     reponse = client.post(URL, {"depot": depot, "confirmer": "1"})
     assert reponse.status_code == 302
     assert ValeurIndicateur.objects.count() == 3
-    assert ValeurIndicateur.objects.get(annee=2024, indicateur__code="EMP-1").valeur == Decimal("47.8")
+    nouvelle = ValeurIndicateur.objects.get(annee=2024, indicateur__code="EMP-1")
+    assert nouvelle.valeur == Decimal("47.8")
+    # Au journal d'audit, l'écriture vient de l'import, par l'agent.
+    entree = EntreeJournal.objects.get(
+        type_objet=ContentType.objects.get_for_model(ValeurIndicateur),
+        objet_id=str(nouvelle.pk),
+        action=EntreeJournal.Action.CREATION,
+    )
+    assert entree.source == "import" and entree.nom_utilisateur == "agent.import"
     # Un dépôt altéré est refusé.
     reponse = client.post(URL, {"depot": depot + "x", "confirmer": "1"}, follow=True)
     assert "Ce dépôt a expiré ou a été altéré" in reponse.content.decode()
