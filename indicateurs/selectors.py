@@ -137,16 +137,19 @@ class SuiviDuContrat:
         return list(comptes.items())
 
 
-def suivi_des_indicateurs(contrat: Contrat | int | None, annee: int) -> SuiviDuContrat:
-    """Les indicateurs du contrat et leurs valeurs des années jusqu'à `annee` comprise, en une requête.
+def suivi_des_indicateurs(contrat: Contrat | int | None, annee: int, *, quartier=None) -> SuiviDuContrat:
+    """Les indicateurs du contrat et leurs valeurs des années jusqu'à `annee` comprise, en une requête ; avec
+    `quartier`, ceux de tout le contrat et de ce quartier seulement (le tableau de bord filtré sur un quartier).
 
     La jointure gauche garde les indicateurs sans valeur ; chaque ligne lue porte une valeur (ou aucune)."""
     contrat_id = getattr(contrat, "pk", contrat)
     if contrat_id is None:
         return SuiviDuContrat(contrat=None, annee=annee, lignes=())
+    indicateurs_lus = Indicateur.objects.filter(contrat_id=contrat_id)
+    if quartier is not None:
+        indicateurs_lus = indicateurs_lus.filter(Q(quartier__isnull=True) | Q(quartier=quartier))
     lignes = (
-        Indicateur.objects.filter(contrat_id=contrat_id)
-        .select_related("quartier", "contrat")
+        indicateurs_lus.select_related("quartier", "contrat")
         .annotate(
             connues=FilteredRelation("valeurs", condition=Q(valeurs__annee__lte=annee)),
             point_annee=F("connues__annee"),

@@ -125,9 +125,12 @@ class TableauDeBordView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
             versements=suivi_financier(
                 tranches_de_l_annee(valeurs["annee"], filtres.filtrer(Dossier.objects.all(), sauf=()))
             ),
-            # Les indicateurs de suivi du contrat de l'année et leur tendance face à la cible (une requête).
+            # Les indicateurs de suivi du contrat de l'année (de tout le contrat, et du quartier filtré s'il y en a
+            # un) et leur tendance face à la cible : une requête.
             indicateurs_suivi=suivi_des_indicateurs(
-                tableau.programmation.contrat if tableau.programmation else None, valeurs["annee"]
+                tableau.programmation.contrat if tableau.programmation else None,
+                valeurs["annee"],
+                quartier=valeurs.get("quartier"),
             ),
         )
         return contexte

@@ -161,3 +161,15 @@ def test_qui_voit_la_page_a_mi_parcours(client, contrat_2024, role, attendu):
     if role is not None:
         client.force_login(utilisateur("compte", role, staff=role in roles.ROLES_INTERNES))
     assert client.get("/indicateurs/mi-parcours/").status_code == attendu
+
+
+def test_le_tableau_de_bord_filtre_sur_un_quartier_montre_ses_indicateurs(client, contrat_2024, annee_2025):
+    mlb, autre = Quartier.objects.get(code="QN06208M"), Quartier.objects.get(code="QN06209M")
+    indicateur(contrat_2024, "CONTRAT", libelle="Indicateur du contrat")
+    indicateur(contrat_2024, "MLB", libelle="Indicateur du Mont-Liébaut", quartier=mlb)
+    indicateur(contrat_2024, "AUTRE", libelle="Indicateur d'un autre quartier", quartier=autre)
+    client.force_login(utilisateur("directeur.indic", roles.DIRECTEUR))
+    tout = client.get("/tableau-de-bord/", {"annee": 2025}).context["indicateurs_suivi"]
+    assert [s.indicateur.code for s in tout.lignes] == ["CONTRAT", "AUTRE", "MLB"]
+    filtre = client.get("/tableau-de-bord/", {"annee": 2025, "quartier": mlb.pk}).context["indicateurs_suivi"]
+    assert [s.indicateur.code for s in filtre.lignes] == ["CONTRAT", "MLB"]
