@@ -7,9 +7,11 @@ from django.contrib import admin, messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
+from django.utils import timezone
 
 from contrat_ville.models import Contrat
 from journal.admin_base import BaseAdmin, TraceFieldsetMixin
@@ -77,6 +79,9 @@ class IndicateurAdmin(TraceFieldsetMixin, BaseAdmin):
                 "importer/",
                 self.admin_site.admin_view(self.importer_view),
                 name="indicateurs_indicateur_importer",
+            ),
+            path(
+                "modele/", self.admin_site.admin_view(self.modele_view), name="indicateurs_indicateur_modele"
             ),
             *super().get_urls(),
         ]
@@ -151,5 +156,18 @@ class IndicateurAdmin(TraceFieldsetMixin, BaseAdmin):
             request, "admin/indicateurs/indicateur/importer.html", {**contexte, "form": form}
         )
 
-    def url_import(self) -> str:
-        return reverse("admin:indicateurs_indicateur_importer")
+    def modele_view(self, request):
+        """Le classeur à remplir pour le contrat choisi (le plus récent par défaut) et l'année passée."""
+        if not self.peut_importer(request):
+            raise PermissionDenied
+        contrats = Contrat.objects.order_by("-date_signature")
+        contrat = contrats.filter(pk=request.GET.get("contrat") or 0).first() or contrats.first()
+        if contrat is None:
+            raise Http404("Aucun contrat n'est saisi.")
+        annee = timezone.localdate().year - 1
+        reponse = HttpResponse(
+            importation.classeur_modele(contrat, annee),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        reponse["Content-Disposition"] = f'attachment; filename="valeurs-indicateurs-{annee}.xlsx"'
+        return reponse

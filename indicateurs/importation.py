@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from contrat_ville.models import Contrat
 from noyau.nombres import formater_nombre
@@ -300,3 +300,21 @@ def importer(lecture: Lecture, *, par=None) -> Bilan:
         else:
             inchangees += 1
     return Bilan(creees, modifiees, inchangees)
+
+
+def classeur_modele(contrat: Contrat, annee: int) -> bytes:
+    """Un classeur à remplir : la feuille « Valeurs » porte une ligne par indicateur du contrat pour `annee`,
+    valeur vide ; la feuille « Indicateurs » rappelle leur libellé, leur unité et leur source."""
+    classeur = Workbook()
+    valeurs = classeur.active
+    valeurs.title = FEUILLE
+    valeurs.append([titre for _cle, titre, _admis in COLONNES])
+    aide = classeur.create_sheet("Indicateurs")
+    aide.append(["Code indicateur", "Quartier", "Libellé", "Unité", "Sens souhaité", "Source"])
+    for ind in Indicateur.objects.filter(contrat=contrat).select_related("quartier"):
+        quartier = ind.quartier.code if ind.quartier_id else ""
+        valeurs.append([ind.code, quartier, annee, None])
+        aide.append([ind.code, quartier, ind.libelle, ind.unite, ind.get_sens_display(), ind.source])
+    flux = io.BytesIO()
+    classeur.save(flux)
+    return flux.getvalue()

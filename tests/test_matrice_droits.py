@@ -215,6 +215,7 @@ NOMMEES = {
     "conventions:open_data": {"": pour(INTERDIT, anonyme=CONNEXION, directeur=REDIRECTION)},
     # Les indicateurs : l'agent importe leurs valeurs ; le personnel suit la vue à mi-parcours.
     "admin:indicateurs_indicateur_importer": {"": pour(INTERDIT, agent=OK, **SANS_DROIT_ADMIN)},
+    "admin:indicateurs_indicateur_modele": {"": pour(INTERDIT, agent=OK, **SANS_DROIT_ADMIN)},
     "indicateurs:mi_parcours": {"": pour(OK, anonyme=CONNEXION, commune=INTERDIT, conseil=INTERDIT)},
     "avis:invitation_terminee": {"": pour(CONNEXION)},
 }

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from comptes import roles
 from contrat_ville.models import Quartier
@@ -155,3 +155,20 @@ def test_apercu_puis_confirmation_dans_l_administration(client, contrat_2024, in
 def test_l_import_est_reserve_a_l_agent(client, role):
     client.force_login(utilisateur("compte", role))
     assert client.get(URL).status_code == 403
+
+
+def test_le_classeur_a_remplir_se_reimporte(client, contrat_2024, indicateurs_2024):
+    client.force_login(utilisateur("agent.import", roles.AGENT))
+    reponse = client.get("/admin/indicateurs/indicateur/modele/", {"contrat": contrat_2024.pk})
+    assert reponse["Content-Disposition"].startswith('attachment; filename="valeurs-indicateurs-')
+    wb = load_workbook(io.BytesIO(reponse.content))
+    lignes = list(wb["Valeurs"].iter_rows(values_only=True))
+    annee = lignes[1][2]
+    assert lignes[0] == ENTETES
+    assert sorted(lignes[1:]) == [("EMP-1", None, annee, None), ("EMP-2", "QN06208M", annee, None)]
+    # Rempli, il s'importe tel quel.
+    wb["Valeurs"]["D2"], wb["Valeurs"]["D3"] = 47.8, "805"
+    flux = io.BytesIO()
+    wb.save(flux)
+    lecture = importation.lire_classeur(flux.getvalue(), contrat=contrat_2024)
+    assert lecture.erreurs == [] and len(lecture.creees) == 2
