@@ -22,6 +22,7 @@ TOUS_LES_ROLES = ROLES_INTERNES + ROLES_PORTAIL
 # Applications dont les données sont celles du produit.
 APPLICATIONS_DU_PRODUIT = (
     "contrat_ville",
+    "indicateurs",
     "programmation",
     "fcs",
     "conventions",
@@ -29,9 +30,9 @@ APPLICATIONS_DU_PRODUIT = (
     "rapport",
     "journal",
 )
-# Ce que l'agent saisit : toute la programmation, le FCS, les conventions et leurs versements, la consultation,
-# les porteurs du référentiel.
-APPLICATIONS_SAISIES_PAR_L_AGENT = ("programmation", "fcs", "conventions", "avis", "rapport")
+# Ce que l'agent saisit : les indicateurs de suivi et leurs valeurs, toute la programmation, le FCS, les conventions
+# et leurs versements, la consultation, les porteurs du référentiel.
+APPLICATIONS_SAISIES_PAR_L_AGENT = ("indicateurs", "programmation", "fcs", "conventions", "avis", "rapport")
 MODELES_SAISIS_PAR_L_AGENT = ("contrat_ville.porteur",)
 # Jamais modifiables par quiconque dans l'administration (écrits par le code seul).
 MODELES_EN_LECTURE_SEULE = (

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "journal",
     "comptes",
     "contrat_ville",
+    "indicateurs",
     "fcs",
     "programmation",
     "conventions",

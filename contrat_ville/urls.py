@@ -14,6 +14,7 @@ urlpatterns = [
     path("portail/", include("avis.urls")),
     path("tableau-de-bord/", include("rapport.urls_tableau")),
     path("suivi-des-subventions/", include("conventions.urls")),
+    path("indicateurs/", include("indicateurs.urls")),
 ]
 
 # Pages d'erreur en français (noyau/erreurs.py), par leur nom : ce module n'importe aucune vue.

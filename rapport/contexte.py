@@ -10,6 +10,7 @@ from avis.selectors import annexe_avis
 from contrat_ville.models import Commune, Pilier, Thematique
 from contrat_ville.selectors import territoire
 from fcs.selectors import fonds_de_concours, tableau_fcs
+from indicateurs.selectors import suivi_des_indicateurs
 from noyau.nombres import repartir, tableau_arrondi
 from programmation.controles import Anomalie, controles_coherence
 from programmation.enums import TypeBloc
@@ -355,6 +356,8 @@ def contexte_du_rapport(rapport: RapportAnnuel, *, pour_pdf: bool = False) -> di
         # Annexe des avis des communes et des conseils citoyens (application `avis`, gabarit
         # `templates/rapport/_annexe_avis.html`) ; None tant que le rapport n'est pas soumis.
         "annexe_avis": annexe,
+        # Les indicateurs de suivi du contrat, valeurs connues jusqu'à l'année du rapport (une requête).
+        "indicateurs": suivi_des_indicateurs(contrat, annee),
         "annexe_lignes": annexe_imprimee(annexe, definitif=definitif),
         # Jointes au seul définitif, chacune annoncée par une page séparatrice et comptée dans « page X / Y ».
         "deliberations": deliberations_jointes(annexe, nom_organisme) if definitif and pour_pdf else (),

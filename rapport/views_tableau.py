@@ -7,6 +7,7 @@ from django.views.generic import TemplateView
 
 from contrat_ville.enums import TypePorteur
 from conventions.selectors import suivi_financier, tranches_de_l_annee
+from indicateurs.selectors import suivi_des_indicateurs
 from programmation.controles import synthese_des_controles
 from programmation.enums import StatutDossier
 from programmation.filters import DossierFilterSet
@@ -123,6 +124,13 @@ class TableauDeBordView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
             # Après le vote : accordé, payé, reste à payer, délai médian ; le sélecteur de la page du porteur.
             versements=suivi_financier(
                 tranches_de_l_annee(valeurs["annee"], filtres.filtrer(Dossier.objects.all(), sauf=()))
+            ),
+            # Les indicateurs de suivi du contrat de l'année (de tout le contrat, et du quartier filtré s'il y en a
+            # un) et leur tendance face à la cible : une requête.
+            indicateurs_suivi=suivi_des_indicateurs(
+                tableau.programmation.contrat if tableau.programmation else None,
+                valeurs["annee"],
+                quartier=valeurs.get("quartier"),
             ),
         )
         return contexte

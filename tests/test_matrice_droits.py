@@ -27,6 +27,7 @@ from contrat_ville.models import Commune, ConseilCitoyen, Contrat, ObjectifQuart
 from conventions import documents
 from conventions import services as services_conventions
 from conventions.enums import TypeDocument
+from indicateurs.models import Indicateur
 from journal.models import EntreeJournal
 from programmation.echange.exportation import journaliser_export
 from programmation.enums import OperationEchange
@@ -69,6 +70,7 @@ DROITS_ADMIN = {
     "contrat_ville.objectifquartier": LECTURE,
     "contrat_ville.financeur": LECTURE,
     "contrat_ville.porteur": SAISIE,
+    "indicateurs.indicateur": SAISIE,
     "journal.entreejournal": {"agent": "", "directeur": "v", "auditeur": "v"},
     "programmation.programmation": SAISIE,
     "programmation.blocnarratif": SAISIE,
@@ -230,6 +232,10 @@ NOMMEES = {
     # données, l'export est refusé et le renvoie au tableau de bord avec le message).
     "conventions:fiche_porteur": {"": pour(OK, anonyme=CONNEXION, commune=INTERDIT, conseil=INTERDIT)},
     "conventions:open_data": {"": pour(INTERDIT, anonyme=CONNEXION, directeur=REDIRECTION)},
+    # Les indicateurs : l'agent importe leurs valeurs ; le personnel suit la vue à mi-parcours.
+    "admin:indicateurs_indicateur_importer": {"": pour(INTERDIT, agent=OK, **SANS_DROIT_ADMIN)},
+    "admin:indicateurs_indicateur_modele": {"": pour(INTERDIT, agent=OK, **SANS_DROIT_ADMIN)},
+    "indicateurs:mi_parcours": {"": pour(OK, anonyme=CONNEXION, commune=INTERDIT, conseil=INTERDIT)},
     "avis:invitation_terminee": {"": pour(CONNEXION)},
 }
 
@@ -268,6 +274,19 @@ def monde(db, settings, tmp_path):
         contrat=contrat, quartier=Quartier.objects.get(code="QN06208M"), intitule="Mont-Liébaut 2030"
     )
     ObjectifQuartier.objects.create(projet=projet, code="MLB-1", libelle="Réussite éducative")
+    Indicateur.objects.create(
+        contrat=contrat,
+        code="EMP-1",
+        libelle="Taux d'emploi",
+        definition="Part des 15-64 ans en emploi.",
+        unite="%",
+        source="INSEE",
+        sens="HAUSSE",
+        valeur_reference=Decimal("46.2"),
+        annee_reference=2023,
+        cible=Decimal("52"),
+        annee_cible=2030,
+    )
     dossier = creer_dossier(annee=2032)
     programmation = dossier.programmation
     BlocNarratif.objects.create(programmation=programmation, type="PNRU", texte="Texte")

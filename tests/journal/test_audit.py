@@ -26,6 +26,7 @@ from conventions.models import (
     VersementDeclare,
 )
 from fcs.models import AxeFCS, EnveloppeFCS, FondsDeConcours, SubventionFCS
+from indicateurs.models import Indicateur, ValeurIndicateur
 from journal import audit
 from journal.models import EntreeJournal
 from programmation.enums import TypeBloc
@@ -45,7 +46,7 @@ NON_AUDITES = {
     "journal.entreejournal": "le journal lui-même",
     "programmation.journalechange": "journal des imports et exports : écrit une fois, jamais modifié",
 }
-APPLICATIONS_METIER = ("programmation", "fcs", "conventions", "avis", "rapport")
+APPLICATIONS_METIER = ("indicateurs", "programmation", "fcs", "conventions", "avis", "rapport")
 
 _compteur = iter(range(10_000_000))
 
@@ -181,6 +182,25 @@ def _rapport(b):
     return RapportAnnuel.objects.get_or_create(programmation=b["prog"])[0]
 
 
+def _indicateur(b, enregistre=False):
+    indicateur = Indicateur(
+        contrat=b["contrat"],
+        code=f"EMP-{n()}",
+        libelle="Taux d'emploi",
+        definition="Part des 15-64 ans en emploi.",
+        unite="%",
+        source="INSEE",
+        sens="HAUSSE",
+        valeur_reference=Decimal("46.2"),
+        annee_reference=2023,
+        cible=Decimal("52"),
+        annee_cible=2030,
+    )
+    if enregistre:
+        indicateur.save()
+    return indicateur
+
+
 def _presentation(b):
     return PresentationRapport.objects.get_or_create(contrat=b["contrat"])[0]
 
@@ -188,6 +208,14 @@ def _presentation(b):
 # Pour chaque modèle audité : fabriquer une instance non enregistrée, et le champ qu'on modifie avec sa
 # nouvelle valeur. Un modèle audité sans fabrique fait échouer le test : ajoutez-la.
 FABRIQUES = {
+    "indicateurs.indicateur": (lambda b, u: _indicateur(b), "cible", Decimal("55.5")),
+    "indicateurs.valeurindicateur": (
+        lambda b, u: ValeurIndicateur(
+            indicateur=_indicateur(b, enregistre=True), annee=2025, valeur=Decimal("47.8")
+        ),
+        "valeur",
+        Decimal("12.5"),
+    ),
     "avis.organisme": (lambda b, u: Organisme(commune=_commune_libre()), "commune", None),
     "avis.contact": (
         lambda b, u: Contact(
@@ -420,6 +448,8 @@ def test_les_modeles_metier_sont_audites():
         assert audit.est_audite(apps.get_model(label))
     assert {m._meta.label for m in audit.modeles_audites()} == {
         "contrat_ville.Porteur",
+        "indicateurs.Indicateur",
+        "indicateurs.ValeurIndicateur",
         "programmation.Dossier",
         "programmation.LigneFinancement",
         "programmation.BlocNarratif",
