@@ -7,7 +7,10 @@ Chaque chiffre a un seul calcul : la progression vers la cible (`progression`), 
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import F, FilteredRelation, Q
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import F
 
 from contrat_ville.models import Contrat
 from noyau.nombres import arrondi
@@ -137,26 +140,22 @@ class SuiviDuContrat:
         return list(comptes.items())
 
 
-def suivi_des_indicateurs(contrat: Contrat | int | None, annee: int, *, quartier=None) -> SuiviDuContrat:
-    """Les indicateurs du contrat et leurs valeurs des années jusqu'à `annee` comprise, en une requête ; avec
-    `quartier`, ceux de tout le contrat et de ce quartier seulement (le tableau de bord filtré sur un quartier).
+# Les indicateurs et leurs valeurs changent quelques fois par an : le tableau de bord et le rapport les lisent du
+# cache, comme le référentiel, oubliés à chaque écriture d'un indicateur, d'une valeur, d'un contrat ou d'un
+# quartier (signaux de `apps.py`). Le tableau de bord garde ainsi ses 12 requêtes (issue 11).
+CLE_CACHE_INDICATEURS = "indicateurs:tous:v1"
 
-    La jointure gauche garde les indicateurs sans valeur ; chaque ligne lue porte une valeur (ou aucune)."""
-    contrat_id = getattr(contrat, "pk", contrat)
-    if contrat_id is None:
-        return SuiviDuContrat(contrat=None, annee=annee, lignes=())
-    indicateurs_lus = Indicateur.objects.filter(contrat_id=contrat_id)
-    if quartier is not None:
-        indicateurs_lus = indicateurs_lus.filter(Q(quartier__isnull=True) | Q(quartier=quartier))
+
+def _tous_les_indicateurs() -> dict[int, tuple[tuple[Indicateur, tuple[Point, ...]], ...]]:
+    """Chaque contrat : ses indicateurs (contrat d'abord, puis chaque quartier) et toutes leurs valeurs par année.
+    Du cache s'il y est (aucune requête), sinon une requête : la jointure gauche garde les indicateurs sans valeur."""
+    valeur = cache.get(CLE_CACHE_INDICATEURS)
+    if valeur is not None:
+        return valeur
     lignes = (
-        indicateurs_lus.select_related("quartier", "contrat")
-        .annotate(
-            connues=FilteredRelation("valeurs", condition=Q(valeurs__annee__lte=annee)),
-            point_annee=F("connues__annee"),
-            point_valeur=F("connues__valeur"),
-        )
-        # Le contrat d'abord (sans quartier), puis chaque quartier ; les valeurs de chaque indicateur par année.
-        .order_by(F("quartier__nom").asc(nulls_first=True), "ordre", "code", "pk", "point_annee")
+        Indicateur.objects.select_related("quartier", "contrat")
+        .annotate(point_annee=F("valeurs__annee"), point_valeur=F("valeurs__valeur"))
+        .order_by("contrat", F("quartier__nom").asc(nulls_first=True), "ordre", "code", "pk", "point_annee")
     )
     indicateurs: dict[int, Indicateur] = {}
     points: dict[int, list[Point]] = {}
@@ -165,10 +164,35 @@ def suivi_des_indicateurs(contrat: Contrat | int | None, annee: int, *, quartier
         points.setdefault(ligne.pk, [])
         if ligne.point_annee is not None:
             points[ligne.pk].append(Point(ligne.point_annee, ligne.point_valeur))
-    suivis = tuple(SuiviIndicateur(ind, tuple(points[pk]), annee) for pk, ind in indicateurs.items())
+    par_contrat: dict[int, list] = {}
+    for pk, indicateur in indicateurs.items():
+        par_contrat.setdefault(indicateur.contrat_id, []).append((indicateur, tuple(points[pk])))
+    valeur = {contrat_id: tuple(liste) for contrat_id, liste in par_contrat.items()}
+    cache.set(CLE_CACHE_INDICATEURS, valeur, settings.CACHE_REFERENTIEL_SECONDES)
+    return valeur
+
+
+def oublier_indicateurs(**kwargs) -> None:
+    """Après une écriture : tout de suite, et de nouveau à la validation de la transaction."""
+    cache.delete(CLE_CACHE_INDICATEURS)
+    transaction.on_commit(lambda: cache.delete(CLE_CACHE_INDICATEURS))
+
+
+def suivi_des_indicateurs(contrat: Contrat | int | None, annee: int, *, quartier=None) -> SuiviDuContrat:
+    """Les indicateurs du contrat et leurs valeurs des années jusqu'à `annee` comprise ; avec `quartier`, ceux de
+    tout le contrat et de ce quartier seulement (le tableau de bord filtré sur un quartier). Lus du cache : aucune
+    requête, une quand il est à refaire."""
+    contrat_id = getattr(contrat, "pk", contrat)
+    if contrat_id is None:
+        return SuiviDuContrat(contrat=None, annee=annee, lignes=())
+    quartier_id = getattr(quartier, "pk", quartier)
+    suivis = tuple(
+        SuiviIndicateur(indicateur, tuple(p for p in points if p.annee <= annee), annee)
+        for indicateur, points in _tous_les_indicateurs().get(contrat_id, ())
+        if quartier_id is None or indicateur.quartier_id in (None, quartier_id)
+    )
     if not isinstance(contrat, Contrat):
-        premier = next(iter(indicateurs.values()), None)
-        contrat = premier.contrat if premier else None
+        contrat = suivis[0].indicateur.contrat if suivis else None
     return SuiviDuContrat(contrat=contrat, annee=annee, lignes=suivis)
 
 

@@ -104,31 +104,40 @@ def test_sans_indicateur_pas_de_section(client, annee_2025):
     assert 'id="indicateurs"' not in page
 
 
-def test_le_rapport_lit_les_indicateurs_en_une_requete(contrat_2024, annee_2025):
+def indicateurs_lus(requetes) -> int:
+    return sum("indicateurs_indicateur" in q["sql"] for q in requetes.captured_queries)
+
+
+def test_le_rapport_lit_les_indicateurs_du_cache(contrat_2024, annee_2025):
     rapport = RapportAnnuel.objects.get(pk=annee_2025.pk)
-    contexte_du_rapport(rapport)  # met en cache le référentiel
+    contexte_du_rapport(rapport)  # met en cache le référentiel et les indicateurs
     with CaptureQueriesContext(connection) as sans:
         contexte_du_rapport(rapport)
-    plusieurs_indicateurs(contrat_2024, 15)
+    plusieurs_indicateurs(contrat_2024, 15)  # chaque écriture oublie les indicateurs en cache
+    with CaptureQueriesContext(connection) as relus:
+        contexte_du_rapport(rapport)
+    assert indicateurs_lus(relus) == 1 and len(relus) == len(sans) + 1
     with CaptureQueriesContext(connection) as avec:
         contexte = contexte_du_rapport(rapport)
-    assert len(avec) == len(sans)
+    assert indicateurs_lus(avec) == 0 and len(avec) == len(sans)
     assert len(contexte["indicateurs"].lignes) == 15
 
 
-def test_le_bloc_du_tableau_de_bord_coute_une_requete(client, contrat_2024, annee_2025):
+def test_le_bloc_du_tableau_de_bord_ne_coute_aucune_requete_en_cache(client, contrat_2024, annee_2025):
     client.force_login(utilisateur("directeur.indic", roles.DIRECTEUR))
     client.get("/tableau-de-bord/", {"annee": 2025})  # met en cache le référentiel, prolonge la session
     with CaptureQueriesContext(connection) as sans:
         page = client.get("/tableau-de-bord/", {"annee": 2025}).content.decode()
     assert 'id="titre-indicateurs"' not in page
     plusieurs_indicateurs(contrat_2024, 12)
+    with CaptureQueriesContext(connection) as relus:
+        client.get("/tableau-de-bord/", {"annee": 2025})
+    assert indicateurs_lus(relus) == 1  # relus une fois après l'écriture, en une requête
     with CaptureQueriesContext(connection) as avec:
         page = client.get("/tableau-de-bord/", {"annee": 2025}).content.decode()
     assert "Indicateurs de suivi du contrat" in page and page.count('class="indicateur-tendance"') == 12
-    requetes_indicateurs = [q["sql"] for q in avec.captured_queries if "indicateurs_indicateur" in q["sql"]]
-    assert len(requetes_indicateurs) == 1
-    assert len(avec) == len(sans)  # la requête est faite même sans indicateur : elle les cherche
+    assert indicateurs_lus(avec) == 0
+    assert len(avec) == len(sans)
 
 
 def test_la_page_a_mi_parcours(client, contrat_2024, django_assert_max_num_queries):
@@ -148,6 +157,9 @@ def test_la_page_a_mi_parcours(client, contrat_2024, django_assert_max_num_queri
     assert "En retard (2025 ; trajectoire : 28,6 %)" in texte
     compte = len(requetes)
     plusieurs_indicateurs(contrat_2024, 20)
+    # Après l'écriture, les indicateurs en cache sont relus une fois (une requête), puis plus du tout.
+    with django_assert_max_num_queries(compte + 1):
+        assert client.get("/indicateurs/mi-parcours/", {"contrat": contrat_2024.pk}).status_code == 200
     with django_assert_max_num_queries(compte):
         assert client.get("/indicateurs/mi-parcours/", {"contrat": contrat_2024.pk}).status_code == 200
     assert client.get("/indicateurs/mi-parcours/", {"contrat": 999999}).status_code == 404

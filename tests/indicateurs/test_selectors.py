@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from contrat_ville.models import Quartier
 from indicateurs.enums import Position, SensSouhaite
+from indicateurs.models import ValeurIndicateur
 from indicateurs.selectors import (
     attendu,
     progression,
@@ -123,3 +124,15 @@ def test_la_tendance_est_lue_en_une_requete(contrat_2024, django_assert_num_quer
     assert annees["VIDE"] == []
     # L'ensemble du contrat d'abord, puis les quartiers.
     assert [q is None for _c, q, _a in lignes] == [True] * 7 + [False] * 6
+
+
+def test_une_valeur_saisie_se_voit_aussitot_malgre_le_cache(contrat_2024):
+    ind = indicateur(contrat_2024, reference="40", cible="60", valeurs={2024: "45"})
+    assert suivi_des_indicateurs(contrat_2024, 2025).lignes[0].progression == D("25.0")  # en cache désormais
+    ValeurIndicateur.objects.create(indicateur=ind, annee=2025, valeur=D("50"))
+    assert suivi_des_indicateurs(contrat_2024, 2025).lignes[0].progression == D("50.0")
+    ValeurIndicateur.objects.filter(indicateur=ind, annee=2025).get().delete()
+    assert suivi_des_indicateurs(contrat_2024, 2025).lignes[0].progression == D("25.0")
+    ind.cible = D("50")
+    ind.save()
+    assert suivi_des_indicateurs(contrat_2024, 2025).lignes[0].progression == D("50.0")
