@@ -332,13 +332,13 @@ class DossierAdmin(MotifApresApprobationMixin, EchangeClasseurAdminMixin, BaseAd
     def total_accorde(self, obj):
         return formater_euros(obj.total_accorde)
 
-    @admin.display(description="totaux des financements")
     @admin.display(description="suivi")
     def apres_le_vote(self, obj):
         if obj is None or obj.pk is None:
             return "Le suivi (conventions, versements, bilans, reconductions) apparaît une fois le dossier enregistré."
         return format_html_join("", "{}", ((panneau(obj),) for panneau in PANNEAUX_DU_DOSSIER)) or "—"
 
+    @admin.display(description="totaux des financements")
     def totaux(self, obj):
         if obj is None or obj.pk is None:
             return "Les totaux apparaissent après l'enregistrement des lignes de financement."

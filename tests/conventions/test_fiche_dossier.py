@@ -56,6 +56,7 @@ def test_la_fiche_montre_le_verse_et_l_action_d_annee_en_annee(client, agent, dj
     # L'action : 2024 (cette fiche) puis 2025, qui la reconduit, avec ce qui est accordé et versé chaque année.
     action = contenu.split("L'action d'année en année (reconductions)")[1]
     assert action.index("2024-501") < action.index("2025-501")
+    assert '<th scope="row">2024</th>' in action  # l'année, sans séparateur de milliers
     assert "(cette fiche)" in action
     assert "13\u00a0000,00\u00a0€" in action
 
