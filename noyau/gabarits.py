@@ -16,8 +16,9 @@ from types import MappingProxyType
 
 from django.template import Context, Engine, Library, TemplateSyntaxError, defaultfilters, defaulttags
 from django.template.base import Lexer, TokenType
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+from .typographie import typographier
 
 # Le module est la seule bibliothèque du moteur restreint (Engine lit sa variable `register`).
 register = Library()
@@ -177,4 +178,5 @@ def en_html(texte: str) -> SafeString:
 
 
 def _en_ligne(texte: str) -> str:
-    return GRAS.sub(r"<strong>\1</strong>", escape(texte.strip()))
+    """Échappée, en typographie française (espaces insécables dans « » et avant : ; ! ?), puis le gras."""
+    return GRAS.sub(r"<strong>\1</strong>", typographier(texte.strip()))

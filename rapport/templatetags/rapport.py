@@ -6,7 +6,7 @@ from django import template
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString
 
-from rapport.typographie import typographier
+from noyau.typographie import typographier
 
 register = template.Library()
 
@@ -22,6 +22,6 @@ def date_longue(valeur: datetime.date | None) -> str:
 
 @register.filter
 def typographie(valeur, mode: str = "") -> SafeString:
-    """La typographie française d'un texte saisi (`rapport.typographie`) ; `|typographie:"titre"` garde aussi
+    """La typographie française d'un texte saisi (`noyau.typographie`) ; `|typographie:"titre"` garde aussi
     les noms composés d'un titre sur une ligne."""
     return typographier(valeur, titre=mode == "titre")

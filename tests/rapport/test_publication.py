@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from contrat_ville.enums import CodeFinanceur, NatureCredits, TypePorteur
 from contrat_ville.models import Commune, Contrat
 from noyau.nombres import parts, repartir, tableau_arrondi
+from noyau.typographie import typographier
 from programmation.enums import TypeBloc
 from programmation.models import Programmation
 from rapport.contexte import nom_organisme
@@ -21,7 +22,6 @@ from rapport.enums import StatutRapport
 from rapport.models import RapportAnnuel
 from rapport.rendu import html_du_rapport, pdf_du_rapport
 from rapport.services import blocs_a_rediger, etape_suivante, faire_avancer_rapport
-from rapport.typographie import typographier
 from tests.factories import AxeFCSFactory, EnveloppeFCSFactory, FondsDeConcoursFactory, SubventionFCSFactory
 from tests.pdf import texte_pdf
 from tests.rapport.donnees_rapport import annee, dossier, porteur, rediger_blocs

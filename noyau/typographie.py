@@ -1,4 +1,5 @@
-"""La typographie française des textes que les agents saisissent, appliquée au rendu par un seul filtre.
+"""La typographie française des textes que les agents saisissent : le rapport (filtre `typographie`) et les
+lettres et conventions générées (`noyau.gabarits.en_html`) l'appliquent au rendu.
 
 - espace insécable après « et avant », fine insécable avant ; ! ? et insécable avant : (usage de
   l'Imprimerie nationale) : la ponctuation ne part jamais seule en début de ligne ;
@@ -12,7 +13,7 @@ import re
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from noyau.nombres import ESPACE_FINE, ESPACE_INSECABLE
+from .nombres import ESPACE_FINE, ESPACE_INSECABLE
 
 _ESPACES = r"[ \t\u00a0\u202f]"
 _OUVRANT = re.compile(rf"«{_ESPACES}*")
