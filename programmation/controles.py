@@ -317,6 +317,7 @@ def controles_coherence(
     operateurs: OperateursAssociatifs,
     fcs,
     annee: int | None = None,
+    niveau: str = "pilier",
 ) -> tuple[Anomalie, ...]:
     """Contrôles montrés avant l'approbation : les totaux se recoupent-ils, que manque-t-il aux données ?
 
@@ -328,9 +329,9 @@ def controles_coherence(
         anomalies.append(
             Anomalie(
                 "totaux_piliers",
-                "Le total de la programmation, le total du tableau par pilier et la somme de ses lignes "
+                f"Le total de la programmation, le total du tableau par {niveau} et la somme de ses lignes "
                 f"diffèrent ({formater_euros(chiffres.total)}, {formater_euros(repartition.total)}, "
-                f"{formater_euros(somme_piliers)}) : un dossier retenu est-il rattaché à un pilier "
+                f"{formater_euros(somme_piliers)}) : un dossier retenu est-il rattaché à un élément du cadre "
                 "d'un autre contrat ?",
                 bloquante=True,
             )
@@ -347,7 +348,7 @@ def controles_coherence(
         anomalies.append(
             Anomalie(
                 "totaux_associatifs",
-                "Des dossiers associatifs retenus relèvent d'un pilier hors du cadre du contrat.",
+                "Des dossiers associatifs retenus relèvent d'un élément hors du cadre du contrat.",
                 bloquante=True,
             )
         )

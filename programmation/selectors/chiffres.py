@@ -58,8 +58,20 @@ COMPTES_ANNUELS = (
 
 
 @dataclass(frozen=True)
+class EtatThematique:
+    """Les crédits de l'État (BOP 147) accordés aux dossiers retenus d'une thématique ANCT, une année."""
+
+    thematique_id: int | None
+    montant: Decimal
+    nb_dossiers: int
+
+
+@dataclass(frozen=True)
 class AnneeTendance:
-    """L'agrégat d'une année : la seule source des chiffres clés du rapport et du tableau de bord."""
+    """L'agrégat d'une année : la seule source des chiffres clés du rapport et du tableau de bord.
+
+    Il range aussi les crédits de l'État par thématique ANCT (`etat_par_thematique`) : la nomenclature nationale,
+    commune à tous les contrats, compare ainsi deux années sans requête de plus."""
 
     annee: int
     total: Decimal
@@ -72,6 +84,7 @@ class AnneeTendance:
     nb_abandonnes: int
     nb_soutenus_anct: int
     nb_associatifs: int
+    etat_par_thematique: tuple[EtatThematique, ...] = ()
 
     @classmethod
     def vide(cls, annee: int) -> "AnneeTendance":
@@ -112,17 +125,34 @@ def chiffres_par_annee(dossiers: QuerySet[Dossier], financeur=None) -> dict[int,
     ligne_anct = LigneFinancement.objects.filter(
         dossier=OuterRef("pk"), financeur__code=CodeFinanceur.ETAT_ANCT, montant_accorde__gt=0
     )
-    montants = {
-        row["dossier__programmation__annee"]: au_centime(row)
-        for row in lignes_retenues(dossiers, financeur)
-        .values("dossier__programmation__annee")
+    # Une ligne par année et thématique : les totaux de l'année en sont la somme, au centime comme chaque rang.
+    montants: dict[int, dict] = {}
+    etat: dict[int, list[EtatThematique]] = {}
+    for row in (
+        lignes_retenues(dossiers, financeur)
+        .values("dossier__programmation__annee", "dossier__thematique")
         .annotate(
             total=somme("montant_accorde"),
             specifiques=somme("montant_accorde", nature=NatureCredits.SPECIFIQUE),
             principales=somme("montant_accorde", dossier__thematique__principale=True),
+            etat=somme("montant_accorde", financeur__code=CodeFinanceur.ETAT_ANCT),
+            nb_etat=Count(
+                "dossier",
+                distinct=True,
+                filter=Q(financeur__code=CodeFinanceur.ETAT_ANCT, montant_accorde__gt=0),
+            ),
         )
         .order_by()
-    }
+    ):
+        row = au_centime(row)
+        annee = row["dossier__programmation__annee"]
+        cumul = montants.setdefault(annee, dict.fromkeys(("total", "specifiques", "principales"), ZERO))
+        for cle in cumul:
+            cumul[cle] += row[cle]
+        if row["etat"]:
+            etat.setdefault(annee, []).append(
+                EtatThematique(row["dossier__thematique"], row["etat"], row["nb_etat"])
+            )
     retenu = Q(statut=StatutDossier.RETENU)
     comptes = {
         row.pop("programmation__annee"): row
@@ -147,6 +177,7 @@ def chiffres_par_annee(dossiers: QuerySet[Dossier], financeur=None) -> dict[int,
             specifiques=montants.get(annee, {}).get("specifiques", ZERO),
             montant_thematiques_principales=montants.get(annee, {}).get("principales", ZERO),
             **{champ: comptes.get(annee, {}).get(champ, 0) for champ in COMPTES_ANNUELS},
+            etat_par_thematique=tuple(etat.get(annee, ())),
         )
         for annee in sorted({*montants, *comptes})
     }
