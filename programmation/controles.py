@@ -24,7 +24,7 @@ from .enums import StatutDossier, TypeBloc
 from .liens import parametres_admin
 from .models import BlocNarratif, Dossier, LigneFinancement, Programmation
 from .selectors.chiffres import ChiffresProgrammation
-from .selectors.repartitions import OperateursAssociatifs, RepartitionPiliers
+from .selectors.repartitions import OperateursAssociatifs, RepartitionPiliers, RepartitionThematiques
 
 # Décret 2017-779 : toute subvention de plus de 23 000 € est publiée en open data, avec le SIRET du bénéficiaire.
 SEUIL_OPEN_DATA = Decimal("23000.00")
@@ -318,6 +318,7 @@ def controles_coherence(
     fcs,
     annee: int | None = None,
     niveau: str = "pilier",
+    thematiques: RepartitionThematiques | None = None,
 ) -> tuple[Anomalie, ...]:
     """Contrôles montrés avant l'approbation : les totaux se recoupent-ils, que manque-t-il aux données ?
 
@@ -333,6 +334,15 @@ def controles_coherence(
                 f"diffèrent ({formater_euros(chiffres.total)}, {formater_euros(repartition.total)}, "
                 f"{formater_euros(somme_piliers)}) : un dossier retenu est-il rattaché à un élément du cadre "
                 "d'un autre contrat ?",
+                bloquante=True,
+            )
+        )
+    if thematiques is not None and thematiques.total != repartition.total_etat:
+        anomalies.append(
+            Anomalie(
+                "totaux_thematiques",
+                f"Les crédits de l'État par thématique ANCT ({formater_euros(thematiques.total)}) ne font pas ceux "
+                f"du tableau par {niveau} ({formater_euros(repartition.total_etat)}).",
                 bloquante=True,
             )
         )

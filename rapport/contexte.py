@@ -21,7 +21,7 @@ from programmation.selectors.repartitions import (
     RepartitionPiliers,
     beneficiaires_par_sexe,
     operateurs_associatifs,
-    repartition_par_pilier,
+    repartition_de_l_annee,
     repartition_par_quartier,
     repartition_par_thematique,
     suivi_des_projets,
@@ -291,7 +291,8 @@ def contexte_du_rapport(rapport: RapportAnnuel, *, pour_pdf: bool = False) -> di
     )
     chiffres = points[annee].chiffres_programmation()
     precedente = points[annee - 1].chiffres_programmation() if points[annee - 1].nb_deposes else None
-    repartition = repartition_par_pilier(dossiers, piliers)
+    # Le tableau par élément du cadre, tiré de l'agrégat de l'année que lit aussi le tableau de bord.
+    repartition = repartition_de_l_annee(points[annee].par_element, piliers)
     operateurs = operateurs_associatifs(dossiers, piliers)
     # L'année précédente, sur la même ligne du tableau : le texte qui compare les années s'y lit. D'un autre
     # contrat, seul son total se compare : ses piliers ne sont pas nos orientations.
@@ -442,6 +443,7 @@ def controles_du_rapport(contexte: dict) -> tuple[Anomalie, ...]:
         fcs=contexte["fcs"],
         annee=annee,
         niveau=contexte["niveau"],
+        thematiques=contexte["thematiques"],
     )
 
 

@@ -10,18 +10,14 @@ from decimal import Decimal
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
-from contrat_ville.enums import CodeFinanceur, NatureCredits, TypePorteur
+from contrat_ville.enums import NatureCredits, TypePorteur
 from contrat_ville.models import Financeur, ObjectifQuartier, Pilier, ProjetQuartier, Quartier, Thematique
 from noyau.models import ZERO
 from noyau.nombres import arrondi, parts, taux
 
 from ..models import Dossier
-from .chiffres import AnneeTendance
-from .selections import au_centime, dossiers_retenus, lignes_retenues, somme
-
-# L'élément de premier niveau du cadre d'un dossier : son élément, ou le parent de son sous-niveau.
-PREMIER_NIVEAU = Coalesce("pilier__parent_id", "pilier_id")
-PREMIER_NIVEAU_LIGNE = Coalesce("dossier__pilier__parent_id", "dossier__pilier_id")
+from .chiffres import AnneeTendance, MontantsElement, MontantsFinanceur, montants_par_annee
+from .selections import PREMIER_NIVEAU, au_centime, dossiers_retenus, lignes_retenues, somme
 
 
 def premier_niveau(piliers) -> list[Pilier]:
@@ -59,18 +55,42 @@ def repartition_par_pilier(
     dossiers: QuerySet[Dossier], piliers: QuerySet[Pilier], financeur=None
 ) -> RepartitionPiliers:
     """Montants accordés par élément du premier niveau du cadre, leur part, droit commun / spécifiques et crédits
-    de l'État : une requête, les sous-niveaux comptés dans leur élément de premier niveau."""
+    de l'État, pour les dossiers d'une année : une requête, celle de l'agrégat par année (`montants_par_annee`),
+    les sous-niveaux comptés dans leur élément de premier niveau."""
+    _montants, _etat, elements, _financeurs = montants_par_annee(dossiers, financeur)
+    par_annee = list(elements.values())
+    if len(par_annee) == 1:
+        return repartition_de_l_annee(tuple(par_annee[0].values()), piliers)
+    # Plusieurs années (une sélection de l'admin) : leurs montants s'additionnent élément par élément.
+    cumul: dict = {}
+    for rangs in par_annee:
+        for e in rangs.values():
+            avant = cumul.get(e.element_id)
+            cumul[e.element_id] = (
+                e
+                if avant is None
+                else MontantsElement(
+                    e.element_id,
+                    avant.montant + e.montant,
+                    avant.droit_commun + e.droit_commun,
+                    avant.specifiques + e.specifiques,
+                    avant.etat + e.etat,
+                )
+            )
+    return repartition_de_l_annee(tuple(cumul.values()), piliers)
+
+
+def repartition_de_l_annee(par_element, piliers) -> RepartitionPiliers:
+    """Le tableau par élément du premier niveau, tiré des montants par élément de l'agrégat d'une année
+    (`AnneeTendance.par_element`) : aucune requête."""
     par_pilier = {
-        row["element"]: au_centime(row)
-        for row in lignes_retenues(dossiers, financeur)
-        .values(element=PREMIER_NIVEAU_LIGNE)
-        .annotate(
-            montant=somme("montant_accorde"),
-            droit_commun=somme("montant_accorde", nature=NatureCredits.DROIT_COMMUN),
-            specifiques=somme("montant_accorde", nature=NatureCredits.SPECIFIQUE),
-            etat=somme("montant_accorde", financeur__code=CodeFinanceur.ETAT_ANCT),
-        )
-        .order_by()
+        e.element_id: {
+            "montant": e.montant,
+            "droit_commun": e.droit_commun,
+            "specifiques": e.specifiques,
+            "etat": e.etat,
+        }
+        for e in par_element
     }
     total = sum((row["montant"] for row in par_pilier.values()), ZERO)
     total_etat = sum((row["etat"] for row in par_pilier.values()), ZERO)
@@ -254,18 +274,39 @@ class LigneFinanceur:
 def repartition_par_financeur(
     dossiers: QuerySet[Dossier], financeur=None, *, financeurs: Sequence[Financeur] | None = None
 ) -> tuple[LigneFinanceur, ...]:
-    """Montants accordés aux dossiers retenus, par financeur (du plus grand au plus petit) : deux requêtes."""
+    """Montants accordés aux dossiers retenus, par financeur (du plus grand au plus petit) : deux requêtes, l'agrégat
+    par année (`montants_par_annee`) et les financeurs, que l'appelant peut donner (référentiel en cache)."""
+    cumul: dict[int, MontantsFinanceur] = {}
+    for rangs in montants_par_annee(dossiers, financeur)[3].values():
+        for f in rangs.values():
+            avant = cumul.get(f.financeur_id)
+            cumul[f.financeur_id] = (
+                f
+                if avant is None
+                else MontantsFinanceur(
+                    f.financeur_id,
+                    avant.montant + f.montant,
+                    avant.droit_commun + f.droit_commun,
+                    avant.specifiques + f.specifiques,
+                    avant.nb_dossiers + f.nb_dossiers,
+                )
+            )
+    return repartition_financeurs_de_l_annee(tuple(cumul.values()), financeur, financeurs=financeurs)
+
+
+def repartition_financeurs_de_l_annee(
+    par_financeurs, financeur=None, *, financeurs: Sequence[Financeur] | None = None
+) -> tuple[LigneFinanceur, ...]:
+    """Le tableau par financeur, tiré des montants par financeur de l'agrégat d'une année
+    (`AnneeTendance.par_financeur`) ; une requête sans `financeurs`, aucune avec."""
     par_financeur = {
-        row["financeur"]: au_centime(row)
-        for row in lignes_retenues(dossiers, financeur)
-        .values("financeur")
-        .annotate(
-            montant=somme("montant_accorde"),
-            droit_commun=somme("montant_accorde", nature=NatureCredits.DROIT_COMMUN),
-            specifiques=somme("montant_accorde", nature=NatureCredits.SPECIFIQUE),
-            nb_dossiers=Count("dossier", distinct=True),
-        )
-        .order_by()
+        f.financeur_id: {
+            "montant": f.montant,
+            "droit_commun": f.droit_commun,
+            "specifiques": f.specifiques,
+            "nb_dossiers": f.nb_dossiers,
+        }
+        for f in par_financeurs
     }
     if financeurs is None:  # sinon, ceux du référentiel en cache, déjà lus par l'appelant
         financeurs = Financeur.objects.order_by("nom")

@@ -20,8 +20,8 @@ from .repartitions import (
     RepartitionQuartiers,
     RepartitionThematiques,
     SuiviProjet,
-    repartition_par_financeur,
-    repartition_par_pilier,
+    repartition_de_l_annee,
+    repartition_financeurs_de_l_annee,
     repartition_par_quartier,
     repartition_par_thematique,
     suivi_des_projets,
@@ -112,7 +112,7 @@ def tableau_de_bord(
     `dossiers_toutes_annees` porte tous les filtres de la page sauf l'année : la même sélection sert à l'année
     affichée, à l'année précédente et à la courbe des années du contrat. `programmations` (toutes) évite de les
     relire quand la page les a déjà (ses filtres) ; le cadre du contrat, ses quartiers et leurs communes viennent
-    du référentiel en cache. Sept requêtes en tout, quelle que soit la taille de l'année, et une de plus pour les
+    du référentiel en cache. Cinq requêtes en tout, quelle que soit la taille de l'année, et une de plus pour les
     projets de quartier d'un contrat qui en a.
 
     Les comparaisons avec l'année précédente passent par ce que deux contrats partagent : les chiffres clés, la
@@ -131,7 +131,6 @@ def tableau_de_bord(
     precedente = annee - 1 if annee - 1 in par_annee else None
     contrat_precedent_id = par_annee[precedente].contrat_id if precedente is not None else None
     fcs = synthese_fcs([annee, annee - 1], contrat=contrat)
-    repartition = repartition_par_pilier(dossiers, piliers, financeur)
     annees = [
         a
         for a in sorted(par_annee)
@@ -147,6 +146,8 @@ def tableau_de_bord(
         for p in tendance_par_annee(dossiers_toutes_annees, sorted({*annees, annee, annee - 1}), financeur)
     }
     chiffres = points[annee].chiffres_cles(fcs)
+    # Le tableau par élément du cadre, tiré du même agrégat : aucune requête de plus.
+    repartition = repartition_de_l_annee(points[annee].par_element, piliers)
     chiffres_precedents = points[precedente].chiffres_cles(fcs) if precedente is not None else None
     financeurs = (
         ref.financeurs if financeur is None else tuple(f for f in ref.financeurs if f.pk == financeur.pk)
@@ -159,7 +160,9 @@ def tableau_de_bord(
         chiffres=chiffres,
         comparaisons=comparer(chiffres, chiffres_precedents),
         piliers=repartition,
-        financeurs=repartition_par_financeur(dossiers, financeur, financeurs=financeurs),
+        financeurs=repartition_financeurs_de_l_annee(
+            points[annee].par_financeur, financeur, financeurs=financeurs
+        ),
         quartiers=repartition_par_quartier(
             dossiers,
             ref.quartiers_du_contrat(programmation.contrat_id) if programmation else (),
