@@ -482,3 +482,13 @@ def test_une_annee_du_meme_contrat_se_compare_element_par_element(client, cadre)
     assert "relève d'un autre contrat" not in texte_html(reponse)
     # Les années du contrat, et elles seules : 2023 (contrat de 2015) n'est pas dans la courbe.
     assert [p.annee for p in reponse.context["tableau"].tendance] == [2024, 2025]
+
+
+def test_la_fiche_du_rapport_et_son_apercu_n_impriment_aucun_pilier(client, cadre):
+    RapportAnnuel.objects.create(programmation=Programmation.objects.get(annee=2024))
+    for url in ("/rapport-annuel/2024/", "/rapport-annuel/2024/apercu/"):
+        reponse = client.get(url)
+        assert reponse.status_code == 200
+        texte = texte_html(reponse)
+        assert "pilier" not in texte.lower(), url
+    assert "Répartition financière par orientation – programmation 2024" in texte  # l'aperçu HTML du rapport
