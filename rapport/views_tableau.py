@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.generic import TemplateView
 
-from contrat_ville.enums import TypePorteur
+from contrat_ville.enums import CodeFinanceur, TypePorteur
 from contrat_ville.selectors import referentiel
 from conventions.selectors import part_cpo_associative, suivi_financier, tranches_de_l_annee
 from programmation.controles import synthese_des_controles
@@ -91,8 +91,13 @@ class TableauDeBordView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
         piliers = [(ligne, lien(pilier=ligne.pilier, **retenus)) for ligne in tableau.piliers.lignes]
         financeurs = [(ligne, lien(financeur=ligne.financeur, **retenus)) for ligne in tableau.financeurs]
         quartiers = [(ligne, lien(quartier=ligne.quartier, **retenus)) for ligne in tableau.quartiers.lignes]
+        # Les dossiers d'une thématique que l'État finance : ceux que la ligne du tableau compte.
+        etat = next((f for f in referentiel().financeurs if f.code == CodeFinanceur.ETAT_ANCT), None)
         thematiques = [
-            (ligne, lien(thematique=ligne.thematique, **retenus) if ligne.thematique else None)
+            (
+                ligne,
+                lien(thematique=ligne.thematique, financeur=etat, **retenus) if ligne.thematique else None,
+            )
             for ligne in (tableau.thematiques.lignes if tableau.thematiques else ())
         ]
         contrat = tableau.contrat

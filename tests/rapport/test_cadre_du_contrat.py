@@ -492,3 +492,11 @@ def test_la_fiche_du_rapport_et_son_apercu_n_impriment_aucun_pilier(client, cadr
         texte = texte_html(reponse)
         assert "pilier" not in texte.lower(), url
     assert "Répartition financière par orientation – programmation 2024" in texte  # l'aperçu HTML du rapport
+
+
+def test_le_lien_d_une_thematique_montre_les_dossiers_que_l_etat_y_finance(client, cadre):
+    reponse = client.get(reverse("tableau:tableau_de_bord"), {"annee": 2024})
+    liens = {ligne.thematique.code: lien for ligne, lien in reponse.context["thematiques"]}
+    admin = client.get(liens["1.1"])
+    # A1 et A5 ; A3 (thématique 1.1, sans crédit de l'État) n'est pas compté par la ligne, ni montré.
+    assert sorted(d.numero for d in admin.context["cl"].result_list) == ["2024-001", "2024-005"]
