@@ -54,6 +54,7 @@ class ContratAdmin(BaseAdmin):
                 "fields": [
                     "libelle_niveau",
                     "libelle_niveau_pluriel",
+                    "niveau_feminin",
                     "libelle_sous_niveau",
                     "cadre_national",
                     "cible_part_cpo",

@@ -17,7 +17,16 @@ class ContratVilleConfig(AppConfig):
             audit.enregistrer(self.get_model(modele), parent=parent)
 
         # Toute écriture du référentiel gardé en cache (`selectors.referentiel`) l'en retire.
-        for nom in ("Contrat", "Pilier", "Thematique", "Financeur", "Quartier", "Commune"):
+        for nom in (
+            "Contrat",
+            "Pilier",
+            "Thematique",
+            "Financeur",
+            "Quartier",
+            "Commune",
+            "ProjetQuartier",
+            "ObjectifQuartier",
+        ):
             modele = self.get_model(nom)
             post_save.connect(oublier_referentiel, sender=modele, dispatch_uid=f"referentiel-{nom}-save")
             post_delete.connect(oublier_referentiel, sender=modele, dispatch_uid=f"referentiel-{nom}-delete")

@@ -10,6 +10,9 @@ from noyau.validators import normaliser_siret, valider_siret
 
 from .enums import CodeFinanceur, NatureCredits, TypePorteur, TypeQuartier
 
+# Les terminaisons des noms féminins, pour accorder le rapport au nom que le contrat donne à son premier niveau.
+TERMINAISONS_FEMININES = ("tion", "sion", "té", "ance", "ence", "ure", "ie", "ique")
+
 
 class Contrat(models.Model):
     nom = models.CharField("nom", max_length=200)
@@ -42,6 +45,13 @@ class Contrat(models.Model):
     )
     libelle_niveau_pluriel = models.CharField(
         "nom du premier niveau (pluriel)", max_length=40, default="piliers"
+    )
+    niveau_feminin = models.BooleanField(
+        "nom du premier niveau au féminin",
+        null=True,
+        blank=True,
+        help_text="Accorde les phrases du rapport (« l'orientation … Elle représente »). Vide : déduit du nom "
+        "(« orientation », « priorité » au féminin ; « pilier », « axe » au masculin).",
     )
     libelle_sous_niveau = models.CharField(
         "nom du second niveau",
@@ -119,6 +129,27 @@ class Contrat(models.Model):
 
     def libelle_niveau_capitalise(self) -> str:
         return self.libelle_niveau[:1].upper() + self.libelle_niveau[1:]
+
+    def libelle_niveau_pluriel_capitalise(self) -> str:
+        return self.libelle_niveau_pluriel[:1].upper() + self.libelle_niveau_pluriel[1:]
+
+    @property
+    def niveau_au_feminin(self) -> bool:
+        if self.niveau_feminin is not None:
+            return self.niveau_feminin
+        return self.libelle_niveau.lower().endswith(TERMINAISONS_FEMININES)
+
+    @property
+    def le_niveau(self) -> str:
+        """« le pilier », « l'orientation », « la priorité » : l'article défini accordé et élidé."""
+        nom = self.libelle_niveau
+        if nom[:1].lower() in "aeiouyàâéèêîôû":
+            return f"l'{nom}"
+        return f"la {nom}" if self.niveau_au_feminin else f"le {nom}"
+
+    @property
+    def pronom_niveau(self) -> str:
+        return "Elle" if self.niveau_au_feminin else "Il"
 
 
 class Signataire(models.Model):

@@ -9,7 +9,16 @@ from django.db import transaction
 from django.db.models import Prefetch
 
 from .enums import TypeQuartier
-from .models import Commune, Contrat, Financeur, Pilier, Quartier, Thematique
+from .models import (
+    Commune,
+    Contrat,
+    Financeur,
+    ObjectifQuartier,
+    Pilier,
+    ProjetQuartier,
+    Quartier,
+    Thematique,
+)
 
 
 @dataclass(frozen=True)
@@ -97,12 +106,13 @@ def territoire(contrat: Contrat, *, marge: float = 0.1) -> Territoire:
 # financeurs) et change quelques fois par an : les pages qui le lisent à chaque requête (filtres et carte du
 # tableau de bord) le prennent dans le cache, rechargé après toute écriture (signaux de `apps.py`) et au plus
 # tard après CACHE_REFERENTIEL_SECONDES, pour les écritures en masse qui ne passent pas par les signaux.
-CLE_CACHE_REFERENTIEL = "contrat_ville:referentiel:v1"
+CLE_CACHE_REFERENTIEL = "contrat_ville:referentiel:v2"
 
 
 @dataclass(frozen=True)
 class Referentiel:
-    """Contrats, piliers, thématiques, financeurs, quartiers (avec contours) et leurs communes (avec contours)."""
+    """Contrats et leur cadre (éléments, projets de quartier et leurs objectifs), thématiques, financeurs,
+    quartiers (avec contours) et leurs communes (avec contours)."""
 
     contrats: tuple[Contrat, ...]
     piliers: tuple[Pilier, ...]
@@ -112,12 +122,25 @@ class Referentiel:
     communes: tuple[Commune, ...]
     quartiers_par_contrat: dict[int, tuple[int, ...]]
     communes_par_quartier: dict[int, tuple[int, ...]]
+    projets: tuple[ProjetQuartier, ...] = ()
+    objectifs: tuple[ObjectifQuartier, ...] = ()
 
     def contrat(self, pk: int) -> Contrat | None:
         return next((c for c in self.contrats if c.pk == pk), None)
 
     def piliers_du_contrat(self, contrat_id: int) -> tuple[Pilier, ...]:
         return tuple(p for p in self.piliers if p.contrat_id == contrat_id)
+
+    def premier_niveau_du_contrat(self, contrat_id: int) -> tuple[Pilier, ...]:
+        """Les éléments du premier niveau du cadre (piliers, orientations), dans l'ordre du rapport."""
+        return tuple(p for p in self.piliers if p.contrat_id == contrat_id and p.parent_id is None)
+
+    def projets_du_contrat(self, contrat_id: int) -> tuple[ProjetQuartier, ...]:
+        return tuple(p for p in self.projets if p.contrat_id == contrat_id)
+
+    def objectifs_du_contrat(self, contrat_id: int) -> tuple[ObjectifQuartier, ...]:
+        ids = {p.pk for p in self.projets if p.contrat_id == contrat_id}
+        return tuple(o for o in self.objectifs if o.projet_id in ids)
 
     def quartiers_du_contrat(self, contrat_id: int) -> tuple[Quartier, ...]:
         """Par nom, comme sur la carte et dans les répartitions."""
@@ -129,6 +152,49 @@ class Referentiel:
             c for q in self.quartiers_par_contrat.get(contrat_id, ()) for c in self.communes_par_quartier[q]
         }
         return tuple(c for c in self.communes if c.pk in ids)
+
+
+def _projets_et_objectifs(contrats: dict, quartiers: dict) -> tuple[tuple, tuple]:
+    """Les projets de quartier et leurs objectifs, en une requête (jointure externe : un projet sans objectif
+    compte) ; `projet.contrat`, `projet.quartier` et `objectif.projet` ne font pas de requête."""
+    projets: dict[int, ProjetQuartier] = {}
+    objectifs = []
+    for rang in ProjetQuartier.objects.values(
+        "pk",
+        "contrat_id",
+        "quartier_id",
+        "intitule",
+        "presentation",
+        "objectifs__pk",
+        "objectifs__code",
+        "objectifs__libelle",
+        "objectifs__ordre",
+    ).order_by("pk"):
+        projet = projets.get(rang["pk"])
+        if projet is None:
+            projet = projets[rang["pk"]] = ProjetQuartier(
+                pk=rang["pk"],
+                contrat_id=rang["contrat_id"],
+                quartier_id=rang["quartier_id"],
+                intitule=rang["intitule"],
+                presentation=rang["presentation"],
+            )
+            projet.contrat = contrats[projet.contrat_id]
+            projet.quartier = quartiers[projet.quartier_id]
+        if rang["objectifs__pk"] is not None:
+            objectif = ObjectifQuartier(
+                pk=rang["objectifs__pk"],
+                projet_id=projet.pk,
+                code=rang["objectifs__code"],
+                libelle=rang["objectifs__libelle"],
+                ordre=rang["objectifs__ordre"],
+            )
+            objectif.projet = projet
+            objectifs.append(objectif)
+    return (
+        tuple(sorted(projets.values(), key=lambda p: (p.contrat_id, p.quartier.nom, p.pk))),
+        tuple(sorted(objectifs, key=lambda o: (o.projet_id, o.ordre, o.code))),
+    )
 
 
 def lire_referentiel() -> Referentiel:
@@ -143,22 +209,28 @@ def lire_referentiel() -> Referentiel:
         pilier.parent = piliers_par_pk.get(pilier.parent_id)
     thematiques = tuple(Thematique.objects.order_by("code"))
     quartiers = tuple(Quartier.objects.order_by("nom"))
+    quartiers_par_pk = {q.pk: q for q in quartiers}
     quartiers_par_contrat: dict[int, list[int]] = {c.pk: [] for c in contrats}
     for contrat_id, quartier_id in Contrat.quartiers.through.objects.values_list("contrat_id", "quartier_id"):
         quartiers_par_contrat[contrat_id].append(quartier_id)
+    # Les liens quartier-commune et les communes qu'ils nomment, en une requête.
     communes_par_quartier: dict[int, list[int]] = {q.pk: [] for q in quartiers}
-    for quartier_id, commune_id in Quartier.communes.through.objects.values_list("quartier_id", "commune_id"):
-        communes_par_quartier[quartier_id].append(commune_id)
-    ids_communes = {c for ids in communes_par_quartier.values() for c in ids}
+    communes: dict[int, Commune] = {}
+    for lien in Quartier.communes.through.objects.select_related("commune").order_by("commune__nom", "pk"):
+        communes_par_quartier[lien.quartier_id].append(lien.commune_id)
+        communes.setdefault(lien.commune_id, lien.commune)
+    projets, objectifs = _projets_et_objectifs(par_pk, quartiers_par_pk)
     return Referentiel(
         contrats=contrats,
         piliers=piliers,
         thematiques=thematiques,
         financeurs=tuple(Financeur.objects.order_by("nom")),
         quartiers=quartiers,
-        communes=tuple(Commune.objects.filter(pk__in=ids_communes).order_by("nom")),
+        communes=tuple(communes.values()),  # par nom, dans l'ordre de la base
         quartiers_par_contrat={k: tuple(v) for k, v in quartiers_par_contrat.items()},
         communes_par_quartier={k: tuple(v) for k, v in communes_par_quartier.items()},
+        projets=projets,
+        objectifs=objectifs,
     )
 
 

@@ -11,11 +11,13 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
+from contrat_ville.enums import TypePorteur
 from fcs.models import SubventionFCS
 from noyau.models import ZERO
-from noyau.nombres import arrondi, formater_euros
+from noyau.nombres import arrondi, formater_euros, taux
 from programmation.enums import StatutDossier
 from programmation.models import Dossier, LigneFinancement
+from programmation.selectors.selections import au_centime, lignes_retenues, somme
 
 from .enums import StatutBilan, TypeConvention, TypeEcheance
 from .models import Bilan, Convention, Decision, Echeance, TitreRecette, Tranche, Versement, VersementDeclare
@@ -428,3 +430,57 @@ def suivi_du_dossier(dossier) -> SuiviDossier:
             for d in chaine
         ),
     )
+
+
+@dataclass(frozen=True)
+class PartCPO:
+    """La part des financements associatifs versés sous CPO, face à la part que vise le contrat.
+
+    - `associatif` : les montants accordés aux dossiers retenus portés par une association, tous financeurs ;
+    - `sous_cpo` : ceux d'entre eux portés par une ligne rattachée (tranche) à une convention pluriannuelle
+      d'objectifs.
+    """
+
+    associatif: Decimal
+    sous_cpo: Decimal
+    cible: Decimal | None
+
+    @property
+    def taux(self) -> Decimal:
+        return taux(self.sous_cpo, self.associatif)
+
+    @property
+    def hors_cpo(self) -> Decimal:
+        return self.associatif - self.sous_cpo
+
+    @property
+    def taux_hors_cpo(self) -> Decimal:
+        """Le complément de `taux` : les deux parts imprimées font 100,0."""
+        return Decimal("100.0") - self.taux if self.associatif else Decimal("0.0")
+
+    @property
+    def atteinte(self) -> bool | None:
+        """La cible est-elle atteinte ? None sans cible, ou sans financement associatif."""
+        if self.cible is None or not self.associatif:
+            return None
+        return self.taux >= self.cible
+
+    @property
+    def ecart(self) -> Decimal | None:
+        return None if self.cible is None else self.taux - self.cible
+
+
+def part_cpo_associative(dossiers: QuerySet[Dossier], *, cible: Decimal | None, financeur=None) -> PartCPO:
+    """La part sous CPO des financements associatifs d'une année (éventuellement filtrée) : une requête.
+
+    Le rapport et le tableau de bord la lisent ici ; `cible` est `Contrat.cible_part_cpo` du contrat de l'année.
+    """
+    rang = au_centime(
+        lignes_retenues(dossiers, financeur)
+        .filter(dossier__porteur__type=TypePorteur.ASSOCIATION)
+        .aggregate(
+            associatif=somme("montant_accorde"),
+            sous_cpo=somme("montant_accorde", tranche__convention__type=TypeConvention.CPO),
+        )
+    )
+    return PartCPO(associatif=rang["associatif"], sous_cpo=rang["sous_cpo"], cible=cible)

@@ -17,7 +17,7 @@ from .approbation import MotifApresApprobationMixin
 from .controles import FiltreControle
 from .echange.admin import EchangeClasseurAdminMixin
 from .enums import StatutDossier
-from .filters import FiltreAnnee, FiltreParCode
+from .filters import FiltreAnnee, FiltreElementDuCadre, FiltreParCode
 from .forms import DossierAdminForm, LigneFinancementForm
 from .models import (
     BlocNarratif,
@@ -199,7 +199,7 @@ class DossierAdmin(MotifApresApprobationMixin, EchangeClasseurAdminMixin, BaseAd
         "programmation__contrat",
         # Listes complètes (et non « RelatedOnly ») : l'admin ignore en silence le filtre d'une liste qui n'a
         # qu'un choix, et les liens du tableau de bord doivent toujours filtrer.
-        ("pilier", FiltreParCode),
+        ("pilier", FiltreElementDuCadre),
         ("thematique", FiltreParCode),
         "statut",
         ("quartiers__communes", admin.RelatedOnlyFieldListFilter),

@@ -24,7 +24,7 @@ from .enums import StatutDossier, TypeBloc
 from .liens import PARAMETRES_ADMIN, parametres_admin
 from .models import BlocNarratif, Dossier, LigneFinancement, Programmation
 from .selectors.chiffres import ChiffresProgrammation
-from .selectors.repartitions import OperateursAssociatifs, RepartitionPiliers
+from .selectors.repartitions import OperateursAssociatifs, RepartitionPiliers, RepartitionThematiques
 
 # Décret 2017-779 : toute subvention de plus de 23 000 € est publiée en open data, avec le SIRET du bénéficiaire.
 SEUIL_OPEN_DATA = Decimal("23000.00")
@@ -345,6 +345,8 @@ def controles_coherence(
     operateurs: OperateursAssociatifs,
     fcs,
     annee: int | None = None,
+    niveau: str = "pilier",
+    thematiques: RepartitionThematiques | None = None,
 ) -> tuple[Anomalie, ...]:
     """Contrôles montrés avant l'approbation : les totaux se recoupent-ils, que manque-t-il aux données ?
 
@@ -356,10 +358,19 @@ def controles_coherence(
         anomalies.append(
             Anomalie(
                 "totaux_piliers",
-                "Le total de la programmation, le total du tableau par pilier et la somme de ses lignes "
+                f"Le total de la programmation, le total du tableau par {niveau} et la somme de ses lignes "
                 f"diffèrent ({formater_euros(chiffres.total)}, {formater_euros(repartition.total)}, "
-                f"{formater_euros(somme_piliers)}) : un dossier retenu est-il rattaché à un pilier "
+                f"{formater_euros(somme_piliers)}) : un dossier retenu est-il rattaché à un élément du cadre "
                 "d'un autre contrat ?",
+                bloquante=True,
+            )
+        )
+    if thematiques is not None and thematiques.total != repartition.total_etat:
+        anomalies.append(
+            Anomalie(
+                "totaux_thematiques",
+                f"Les crédits de l'État par thématique ANCT ({formater_euros(thematiques.total)}) ne font pas ceux "
+                f"du tableau par {niveau} ({formater_euros(repartition.total_etat)}).",
                 bloquante=True,
             )
         )
@@ -375,7 +386,7 @@ def controles_coherence(
         anomalies.append(
             Anomalie(
                 "totaux_associatifs",
-                "Des dossiers associatifs retenus relèvent d'un pilier hors du cadre du contrat.",
+                "Des dossiers associatifs retenus relèvent d'un élément hors du cadre du contrat.",
                 bloquante=True,
             )
         )

@@ -8,7 +8,7 @@ import re
 
 import django_filters
 from django.contrib import admin
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from contrat_ville.enums import TypePorteur
 from contrat_ville.selectors import referentiel
@@ -44,7 +44,11 @@ class DossierFilterSet(django_filters.FilterSet):
     contrat = django_filters.ChoiceFilter(
         label="Contrat", field_name="programmation__contrat", empty_label="Tous"
     )
-    pilier = django_filters.ChoiceFilter(label="Pilier", field_name="pilier", empty_label="Tous")
+    # Nommé comme le contrat de l'année nomme son premier niveau (pilier, orientation…) ; un élément du premier
+    # niveau retient aussi les dossiers rangés sur ses sous-niveaux.
+    pilier = django_filters.ChoiceFilter(
+        label="Élément du cadre", method="filtrer_element", empty_label="Tous"
+    )
     thematique = django_filters.ChoiceFilter(
         label="Thématique", field_name="thematique", empty_label="Toutes"
     )
@@ -76,9 +80,29 @@ class DossierFilterSet(django_filters.FilterSet):
             objets = objets(self.referentiel)
             self._objets[nom] = {str(o.pk): o for o in objets}
             self.filters[nom].extra["choices"] = [(str(o.pk), libelle(o)) for o in objets]
+        self._nommer_le_cadre(data.get("annee") if data is not None else None)
+
+    def _nommer_le_cadre(self, annee) -> None:
+        """Le filtre du cadre porte le nom du premier niveau du contrat de l'année et ne propose que ses éléments
+        (les sous-niveaux sous leur élément) : les piliers de 2015 ne se mêlent pas aux orientations de 2024."""
+        programmation = next((p for p in self.programmations if str(p.annee) == str(annee)), None)
+        contrat = self.referentiel.contrat(programmation.contrat_id) if programmation else None
+        if contrat is None:
+            return
+        self.filters["pilier"].label = contrat.libelle_niveau_capitalise()
+        elements = self.referentiel.piliers_du_contrat(contrat.pk)
+        self.filters["pilier"].extra["choices"] = [
+            (str(p.pk), p.libelle if p.parent_id is None else f"— {p.libelle}")
+            for premier in elements
+            if premier.parent_id is None
+            for p in (premier, *(e for e in elements if e.parent_id == premier.pk))
+        ]
 
     def programmation(self, annee: int) -> Programmation | None:
         return next((p for p in self.programmations if p.annee == annee), None)
+
+    def filtrer_element(self, queryset: QuerySet[Dossier], name, valeur) -> QuerySet[Dossier]:
+        return queryset.filter(Q(pilier=valeur) | Q(pilier__parent=valeur))
 
     def filtrer_quartier(self, queryset: QuerySet[Dossier], name, valeur) -> QuerySet[Dossier]:
         liens = Dossier.quartiers.through.objects.filter(dossier=OuterRef("pk"), quartier=valeur)
@@ -168,3 +192,15 @@ class FiltreParCode(admin.RelatedFieldListFilter):
     def field_choices(self, field, request, model_admin):
         choix = field.get_choices(include_blank=False, ordering=())
         return sorted(choix, key=lambda c: cle_naturelle(str(c[1])))
+
+
+class FiltreElementDuCadre(FiltreParCode):
+    """Un élément du premier niveau du cadre retient aussi les dossiers rangés sur ses sous-niveaux : le lien d'une
+    ligne du tableau par orientation montre les dossiers que la ligne compte."""
+
+    def queryset(self, request, queryset):
+        valeur = self.used_parameters.get(self.lookup_kwarg)
+        if not valeur:
+            return super().queryset(request, queryset)
+        valeurs = valeur if isinstance(valeur, list | tuple) else [valeur]
+        return queryset.filter(Q(pilier__in=valeurs) | Q(pilier__parent__in=valeurs))

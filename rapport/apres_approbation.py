@@ -50,7 +50,10 @@ def _lignes(chiffres: dict) -> list[tuple[str, object, bool]]:
         ("Fonds de cohésion sociale", chiffres["fcs"]["total"], True),
         ("Fonds de concours", chiffres["fonds_de_concours"]["total"], True),
     ]
-    lignes += [(f"Pilier {p['code']} – {p['libelle']}", p["montant"], True) for p in chiffres["piliers"]]
+    # Le nom du premier niveau du cadre (« pilier », « orientation ») ; les chiffres figés avant lui : « pilier ».
+    niveau = chiffres.get("niveau", "pilier")
+    niveau = niveau[:1].upper() + niveau[1:]
+    lignes += [(f"{niveau} {p['code']} – {p['libelle']}", p["montant"], True) for p in chiffres["piliers"]]
     return lignes
 
 

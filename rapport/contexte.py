@@ -4,11 +4,12 @@ import base64
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import OuterRef, Prefetch, Subquery, prefetch_related_objects
 
 from avis.selectors import annexe_avis
-from contrat_ville.models import Commune, Pilier, Thematique
+from contrat_ville.models import Commune, Contrat, ObjectifQuartier, Pilier, ProjetQuartier, Thematique
 from contrat_ville.selectors import territoire
+from conventions.selectors import part_cpo_associative
 from fcs.selectors import fonds_de_concours, tableau_fcs
 from indicateurs.selectors import suivi_des_indicateurs
 from noyau.nombres import repartir, tableau_arrondi
@@ -21,7 +22,10 @@ from programmation.selectors.repartitions import (
     RepartitionPiliers,
     beneficiaires_par_sexe,
     operateurs_associatifs,
-    repartition_par_pilier,
+    repartition_de_l_annee,
+    repartition_par_quartier,
+    repartition_par_thematique,
+    suivi_des_projets,
 )
 from programmation.selectors.selections import dossiers_de_l_annee
 
@@ -32,21 +36,32 @@ from .models import RapportAnnuel
 
 TITRE = "Rapport sur la mise en œuvre de la politique de la ville"
 
-# Le sommaire : (ancre, titre) dans l'ordre du rapport de référence.
-SECTIONS = (
-    ("territoire", "La politique de la ville sur l'agglomération"),
-    ("programmation", "La programmation du contrat de ville"),
-    ("piliers", "Répartition financière par pilier"),
-    ("natures", "Droit commun et crédits spécifiques"),
-    ("associations", "Mobilisation des opérateurs associatifs"),
-    ("fcs", "Le fonds de cohésion sociale"),
-    ("fonds-de-concours", "Les fonds de concours politique de la ville"),
-    ("focus", "« Focus » : actions de l'année"),
-    ("pnru", "Le programme national de renouvellement urbain"),
-    ("organisation", "Le service « Politique de la Ville »"),
-    ("geographie", "Géographie de la politique de la ville"),
-    ("perspectives", "Perspectives"),
-)
+
+def sections(contrat, *, avec_cpo: bool = False, avec_projets: bool = False) -> tuple[tuple[str, str], ...]:
+    """Le sommaire : (ancre, titre) dans l'ordre du rapport de référence, au cadre du contrat de l'année (« par
+    pilier », « par orientation »), avec la part sous CPO et les projets de quartier des contrats qui en ont."""
+    return tuple(
+        section
+        for section, presente in (
+            (("territoire", "La politique de la ville sur l'agglomération"), True),
+            (("programmation", "La programmation du contrat de ville"), True),
+            (("piliers", f"Répartition financière par {contrat.libelle_niveau}"), True),
+            (("natures", "Droit commun et crédits spécifiques"), True),
+            (("associations", "Mobilisation des opérateurs associatifs"), True),
+            (("cpo", "Les financements associatifs sous CPO"), avec_cpo),
+            (("projets", "Les projets de quartier"), avec_projets),
+            (("thematiques", "Les crédits de l'État par thématique ANCT"), True),
+            (("quartiers", "Les crédits par quartier"), True),
+            (("fcs", "Le fonds de cohésion sociale"), True),
+            (("fonds-de-concours", "Les fonds de concours politique de la ville"), True),
+            (("focus", "« Focus » : actions de l'année"), True),
+            (("pnru", "Le programme national de renouvellement urbain"), True),
+            (("organisation", "Le service « Politique de la Ville »"), True),
+            (("geographie", "Géographie de la politique de la ville"), True),
+            (("perspectives", "Perspectives"), True),
+        )
+        if presente
+    )
 
 
 # La règle d'arrondi, dite sous chaque tableau de montants arrondis à l'euro.
@@ -249,13 +264,23 @@ def contexte_du_rapport(rapport: RapportAnnuel, *, pour_pdf: bool = False) -> di
     Un nombre fixe de requêtes, quel que soit le nombre de dossiers : chaque tableau est un agrégat.
     """
     # La présentation (logos, signataire, référents) vient avec le contrat : aucune requête de plus sans elle.
-    programmation = Programmation.objects.select_related("contrat__presentation").get(
-        pk=rapport.programmation_id
+    # Le contrat de l'année précédente vient avec : ses éléments du cadre ne se comparent qu'au même contrat.
+    programmation = (
+        Programmation.objects.select_related("contrat__presentation")
+        .annotate(
+            contrat_precedent_id=Subquery(
+                Programmation.objects.filter(annee=OuterRef("annee") - 1).values("contrat_id")[:1]
+            )
+        )
+        .get(pk=rapport.programmation_id)
     )
     contrat = programmation.contrat
     annee = programmation.annee
     dossiers = dossiers_de_l_annee(annee)
-    piliers = list(Pilier.objects.filter(contrat=contrat).order_by("ordre", "code"))
+    # Le premier niveau du cadre du contrat de l'année : les sous-niveaux comptent dans leur élément.
+    cadre = list(Pilier.objects.filter(contrat=contrat).order_by("ordre", "code"))
+    piliers = [p for p in cadre if p.parent_id is None]
+    contrat_precedent_id = programmation.contrat_precedent_id
 
     # L'agrégat par année que lit aussi le tableau de bord : l'année et la précédente, en deux requêtes.
     points = dict(
@@ -267,19 +292,57 @@ def contexte_du_rapport(rapport: RapportAnnuel, *, pour_pdf: bool = False) -> di
     )
     chiffres = points[annee].chiffres_programmation()
     precedente = points[annee - 1].chiffres_programmation() if points[annee - 1].nb_deposes else None
-    repartition = repartition_par_pilier(dossiers, piliers)
+    # Le tableau par élément du cadre, tiré de l'agrégat de l'année que lit aussi le tableau de bord.
+    repartition = repartition_de_l_annee(points[annee].par_element, piliers)
     operateurs = operateurs_associatifs(dossiers, piliers)
-    # L'année précédente, sur la même ligne du tableau : le texte qui compare les années s'y lit.
+    # L'année précédente, sur la même ligne du tableau : le texte qui compare les années s'y lit. D'un autre
+    # contrat, seul son total se compare : ses piliers ne sont pas nos orientations.
+    meme_contrat = contrat_precedent_id == contrat.pk
     operateurs_precedents = (
-        operateurs_associatifs(dossiers_de_l_annee(annee - 1), piliers) if precedente else None
+        operateurs_associatifs(dossiers_de_l_annee(annee - 1), piliers if meme_contrat else [])
+        if precedente
+        else None
+    )
+    toutes_thematiques = list(Thematique.objects.order_by("code"))
+    thematiques = repartition_par_thematique(
+        points[annee], points[annee - 1] if precedente else None, toutes_thematiques
+    )
+    geo = territoire(contrat)
+    # Les quartiers se comparent d'un contrat à l'autre : ceux que les deux contrats partagent.
+    if precedente and contrat_precedent_id is not None and not meme_contrat:
+        partages = set(
+            Contrat.quartiers.through.objects.filter(contrat_id=contrat_precedent_id).values_list(
+                "quartier_id", flat=True
+            )
+        )
+    else:
+        partages = {q.pk for q in geo.quartiers}
+    quartiers = repartition_par_quartier(
+        dossiers,
+        geo.quartiers,
+        annee=annee,
+        precedents=dossiers_de_l_annee(annee - 1) if precedente else None,
+        quartiers_precedents=[q for q in geo.quartiers if q.pk in partages],
+    )
+    projets = list(ProjetQuartier.objects.filter(contrat=contrat).select_related("quartier"))
+    suivi_projets = suivi_des_projets(
+        dossiers,
+        projets,
+        list(ObjectifQuartier.objects.filter(projet__contrat=contrat).order_by("projet", "ordre", "code"))
+        if projets
+        else [],
+    )
+    part_cpo = (
+        part_cpo_associative(dossiers, cible=contrat.cible_part_cpo)
+        if contrat.cible_part_cpo is not None
+        else None
     )
     fcs = tableau_fcs(annee)
     fonds = fonds_de_concours(annee)
-    geo = territoire(contrat)
     blocs = blocs_narratifs(programmation)
     focus = actions_focus(dossiers)
     beneficiaires = beneficiaires_par_sexe(dossiers)
-    thematiques_principales = list(Thematique.objects.filter(principale=True).order_by("code"))
+    thematiques_principales = [t for t in toutes_thematiques if t.principale]
     pilier_principal = max(repartition.lignes, key=lambda ligne: ligne.montant, default=None)
 
     definitif = rapport.statut == StatutRapport.DEFINITIF
@@ -302,7 +365,15 @@ def contexte_du_rapport(rapport: RapportAnnuel, *, pour_pdf: bool = False) -> di
         "presentation": presentation,
         "logos": logos_en_ligne(presentation),
         "referents": list(presentation.referents.all()) if presentation else [],
-        "sections": SECTIONS,
+        "sections": sections(contrat, avec_cpo=part_cpo is not None, avec_projets=bool(projets)),
+        "niveau": contrat.libelle_niveau,
+        "avec_sous_niveaux": len(cadre) > len(piliers),
+        "niveaux": contrat.libelle_niveau_pluriel,
+        "meme_contrat_que_precedente": meme_contrat,
+        "thematiques": thematiques,
+        "quartiers": quartiers,
+        "projets": suivi_projets,
+        "part_cpo": part_cpo,
         "chiffres": chiffres,
         "precedente": precedente,
         "annee_precedente": str(annee - 1),
@@ -328,7 +399,7 @@ def contexte_du_rapport(rapport: RapportAnnuel, *, pour_pdf: bool = False) -> di
         "bloc_perspectives": blocs.get(TypeBloc.PERSPECTIVES),
         "graphique_piliers": graphiques.camembert(
             [(ligne.pilier.libelle, ligne.montant) for ligne in repartition.lignes],
-            titre=f"Répartition financière par pilier du contrat de ville – programmation {annee}",
+            titre=f"Répartition financière par {contrat.libelle_niveau} du contrat de ville – programmation {annee}",
         ),
         "graphique_natures": graphiques.barres_groupees(
             [ligne.pilier.libelle_court or ligne.pilier.libelle for ligne in repartition.lignes],
@@ -344,7 +415,7 @@ def contexte_du_rapport(rapport: RapportAnnuel, *, pour_pdf: bool = False) -> di
                     [ligne.specifiques for ligne in repartition.lignes],
                 ),
             ],
-            titre=f"Droit commun et crédits spécifiques par pilier – programmation {annee}",
+            titre=f"Droit commun et crédits spécifiques par {contrat.libelle_niveau} – programmation {annee}",
         ),
         "carte": graphiques.carte_quartiers(
             geo.quartiers,
@@ -374,6 +445,8 @@ def controles_du_rapport(contexte: dict) -> tuple[Anomalie, ...]:
         operateurs=contexte["operateurs"],
         fcs=contexte["fcs"],
         annee=annee,
+        niveau=contexte["niveau"],
+        thematiques=contexte["thematiques"],
     )
 
 
@@ -391,6 +464,7 @@ def chiffres_du_rapport(contexte: dict) -> dict:
     beneficiaires = contexte["beneficiaires"]
     return {
         "annee": int(contexte["annee"]),
+        "niveau": contexte["niveau"],
         "territoire": {
             "quartiers": geo.nb_quartiers,
             "par_type": {t.type.value: t.nombre for t in geo.par_type},

@@ -70,6 +70,7 @@ def _contexte_fiche(rapport: RapportAnnuel, annee: int, utilisateur) -> dict:
         contenu = contexte_du_rapport(rapport)
         contexte["chiffres"] = contenu["chiffres"]
         contexte["repartition"] = contenu["repartition"]
+        contexte["contrat"] = contenu["contrat"]
         # S'y ajoutent le SIRET (open data) et les blocs à rédiger, montrés sans entrer dans la confirmation « en
         # connaissance de cause » de l'approbation, qui porte sur ce que le rapport imprime de la programmation.
         contexte["anomalies"] = controles_du_rapport(contenu)

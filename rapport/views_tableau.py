@@ -5,8 +5,9 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.generic import TemplateView
 
-from contrat_ville.enums import TypePorteur
-from conventions.selectors import suivi_financier, tranches_de_l_annee
+from contrat_ville.enums import CodeFinanceur, TypePorteur
+from contrat_ville.selectors import referentiel
+from conventions.selectors import part_cpo_associative, suivi_financier, tranches_de_l_annee
 from indicateurs.selectors import suivi_des_indicateurs
 from programmation.controles import synthese_des_controles
 from programmation.enums import StatutDossier
@@ -91,8 +92,34 @@ class TableauDeBordView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
         piliers = [(ligne, lien(pilier=ligne.pilier, **retenus)) for ligne in tableau.piliers.lignes]
         financeurs = [(ligne, lien(financeur=ligne.financeur, **retenus)) for ligne in tableau.financeurs]
         quartiers = [(ligne, lien(quartier=ligne.quartier, **retenus)) for ligne in tableau.quartiers.lignes]
+        # Les dossiers d'une thématique que l'État finance : ceux que la ligne du tableau compte.
+        etat = next((f for f in referentiel().financeurs if f.code == CodeFinanceur.ETAT_ANCT), None)
+        thematiques = [
+            (
+                ligne,
+                lien(thematique=ligne.thematique, financeur=etat, **retenus) if ligne.thematique else None,
+            )
+            for ligne in (tableau.thematiques.lignes if tableau.thematiques else ())
+        ]
+        contrat = tableau.contrat
         contexte.update(
             tableau=tableau,
+            contrat=contrat,
+            avec_sous_niveaux=contrat is not None
+            and any(p.parent_id for p in referentiel().piliers_du_contrat(contrat.pk)),
+            thematiques=thematiques,
+            # La part visée par le contrat (Engagements Quartiers 2030) : une requête, pour un contrat qui en a une.
+            part_cpo=(
+                part_cpo_associative(
+                    filtres.filtrer(Dossier.objects.all(), sauf=("annee",)).filter(
+                        programmation__annee=valeurs["annee"]
+                    ),
+                    cible=contrat.cible_part_cpo,
+                    financeur=valeurs.get("financeur"),
+                )
+                if contrat is not None and contrat.cible_part_cpo is not None
+                else None
+            ),
             # Rappel des filtres : le formulaire ne s'imprime pas, la page imprimée doit dire ce qu'elle montre.
             filtres_appliques=[
                 (filtres.filters[nom].label, LIBELLES_CHOIX.get(nom, str)(valeur))
@@ -140,10 +167,12 @@ class TableauDeBordView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
         """Les graphiques de la page : ceux du rapport (secteurs, barres groupées) et ceux du tableau de bord."""
         annee = tableau.annee
         lignes = tableau.piliers.lignes
+        # « par pilier », « par orientation » : le nom que le contrat de l'année donne à son premier niveau.
+        niveau = tableau.contrat.libelle_niveau if tableau.contrat else "élément du cadre"
         return {
             "piliers": graphiques.camembert(
                 [(ligne.pilier.libelle, ligne.montant) for ligne in lignes],
-                titre=f"Répartition financière par pilier – programmation {annee}",
+                titre=f"Répartition financière par {niveau} – programmation {annee}",
                 largeur=760,
             ),
             "natures": graphiques.barres_groupees(
@@ -160,7 +189,7 @@ class TableauDeBordView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
                         [ligne.specifiques for ligne in lignes],
                     ),
                 ],
-                titre=f"Droit commun et crédits spécifiques par pilier – programmation {annee}",
+                titre=f"Droit commun et crédits spécifiques par {niveau} – programmation {annee}",
             ),
             "financeurs": graphiques.barres_horizontales(
                 [graphiques.Barre(ligne.financeur.nom, (ligne.montant,), lien) for ligne, lien in financeurs],

@@ -7,6 +7,7 @@ un tableur ne l'évalue jamais, ni à l'ouverture ni à la ressaisie, et la vale
 
 import datetime
 import io
+import re
 from collections import defaultdict
 
 import openpyxl
@@ -227,10 +228,20 @@ def classeur_modele(contrat: Contrat | None = None) -> bytes:
 
 
 def classeur_par_financeur(dossiers) -> tuple[bytes, int]:
-    """Pour les partenaires : ce que chaque financeur a accordé aux dossiers retenus, par pilier et par quartier."""
+    """Pour les partenaires : ce que chaque financeur a accordé aux dossiers retenus, par élément du premier niveau
+    du cadre (nommé comme le contrat le nomme : « Par pilier », « Par orientation ») et par quartier."""
     classeur = openpyxl.Workbook(write_only=True)
     nb = 0
-    for titre, par, colonne in (("Par pilier", "pilier", "Pilier"), ("Par quartier", "quartier", "Quartier")):
+    contrats = list(
+        Contrat.objects.filter(programmations__dossiers__in=dossiers.order_by().values("pk")).distinct()[:2]
+    )
+    niveau = contrats[0].libelle_niveau if len(contrats) == 1 else "élément du cadre"
+    colonne_cadre = niveau[:1].upper() + niveau[1:]
+    for titre, par, colonne in (
+        # Un nom de feuille tient en 31 caractères, sans barre oblique, astérisque, « ? », « : » ni crochet.
+        (re.sub(r"[\\/*?:\[\]]", " ", f"Par {niveau}")[:31], "pilier", colonne_cadre),
+        ("Par quartier", "quartier", "Quartier"),
+    ):
         feuille = classeur.create_sheet(titre)
         if par == "quartier":
             feuille.append(

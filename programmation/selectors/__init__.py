@@ -1,8 +1,10 @@
 """Lectures de la programmation, rangées par ce qu'elles répondent.
 
 - `selections` : les dossiers et lignes d'une année, les programmations (en cache), les numéros libres ;
-- `chiffres` : l'agrégat par année, seule source des chiffres clés du rapport et du tableau de bord ;
-- `repartitions` : les tableaux par pilier, financeur, quartier, opérateur associatif et sexe ;
+- `chiffres` : l'agrégat par année, seule source des chiffres clés du rapport et du tableau de bord, et des
+  montants par élément du cadre, financeur et thématique ANCT ;
+- `repartitions` : les tableaux par élément du cadre (pilier, orientation), financeur, quartier, thématique ANCT,
+  projet de quartier, opérateur associatif et sexe ;
 - `contenus` : les actions focus et les blocs rédigés ;
 - `tableau` : le tableau de bord d'une année filtrée, comparée à la précédente.
 

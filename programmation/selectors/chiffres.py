@@ -12,7 +12,7 @@ from noyau.nombres import taux
 
 from ..enums import StatutDossier
 from ..models import Dossier, LigneFinancement
-from .selections import au_centime, lignes_retenues, somme
+from .selections import PREMIER_NIVEAU_LIGNE, au_centime, lignes_retenues, somme
 
 
 @dataclass(frozen=True)
@@ -58,8 +58,44 @@ COMPTES_ANNUELS = (
 
 
 @dataclass(frozen=True)
+class EtatThematique:
+    """Les crédits de l'État (BOP 147) accordés aux dossiers retenus d'une thématique ANCT, une année."""
+
+    thematique_id: int | None
+    montant: Decimal
+    nb_dossiers: int
+
+
+@dataclass(frozen=True)
+class MontantsElement:
+    """Les montants accordés aux dossiers retenus d'un élément du premier niveau du cadre, une année."""
+
+    element_id: int | None
+    montant: Decimal
+    droit_commun: Decimal
+    specifiques: Decimal
+    etat: Decimal
+
+
+@dataclass(frozen=True)
+class MontantsFinanceur:
+    """Les montants qu'un financeur a accordés aux dossiers retenus, une année."""
+
+    financeur_id: int
+    montant: Decimal
+    droit_commun: Decimal
+    specifiques: Decimal
+    nb_dossiers: int
+
+
+@dataclass(frozen=True)
 class AnneeTendance:
-    """L'agrégat d'une année : la seule source des chiffres clés du rapport et du tableau de bord."""
+    """L'agrégat d'une année : la seule source des chiffres clés du rapport et du tableau de bord.
+
+    Il range aussi les crédits de l'État par thématique ANCT (`etat_par_thematique`) : la nomenclature nationale,
+    commune à tous les contrats, compare ainsi deux années sans requête de plus ; les montants par élément du
+    premier niveau du cadre (`par_element`), d'où le tableau par pilier ou par orientation est tiré, et par
+    financeur (`par_financeur`)."""
 
     annee: int
     total: Decimal
@@ -72,6 +108,9 @@ class AnneeTendance:
     nb_abandonnes: int
     nb_soutenus_anct: int
     nb_associatifs: int
+    etat_par_thematique: tuple[EtatThematique, ...] = ()
+    par_element: tuple[MontantsElement, ...] = ()
+    par_financeur: tuple[MontantsFinanceur, ...] = ()
 
     @classmethod
     def vide(cls, annee: int) -> "AnneeTendance":
@@ -106,23 +145,73 @@ class AnneeTendance:
         )
 
 
+def montants_par_annee(dossiers: QuerySet[Dossier], financeur=None) -> tuple[dict, dict, dict, dict]:
+    """Les montants accordés des lignes retenues, en une requête : une ligne par année, thématique ANCT, élément du
+    premier niveau du cadre et financeur. Les totaux de l'année, les crédits de l'État par thématique, les
+    montants par élément et par financeur en sont des sommes, au centime comme chaque rang : une seule définition
+    de chaque montant. Un dossier n'a qu'une thématique et qu'un élément : compté dans un seul rang par
+    financeur, ses dossiers s'additionnent d'un rang à l'autre sans doublon."""
+    montants: dict[int, dict] = {}
+    par_thematique: dict[int, dict[int | None, list]] = {}
+    par_element: dict[int, dict[int | None, list]] = {}
+    par_financeur: dict[int, dict[int, list]] = {}
+    for row in (
+        lignes_retenues(dossiers, financeur)
+        .values(
+            "dossier__programmation__annee", "dossier__thematique", "financeur", element=PREMIER_NIVEAU_LIGNE
+        )
+        .annotate(
+            nb_dossiers=Count("dossier", distinct=True),
+            total=somme("montant_accorde"),
+            droit_commun=somme("montant_accorde", nature=NatureCredits.DROIT_COMMUN),
+            specifiques=somme("montant_accorde", nature=NatureCredits.SPECIFIQUE),
+            principales=somme("montant_accorde", dossier__thematique__principale=True),
+            etat=somme("montant_accorde", financeur__code=CodeFinanceur.ETAT_ANCT),
+            nb_etat=Count(
+                "dossier",
+                distinct=True,
+                filter=Q(financeur__code=CodeFinanceur.ETAT_ANCT, montant_accorde__gt=0),
+            ),
+        )
+        .order_by()
+    ):
+        row = au_centime(row)
+        annee = row["dossier__programmation__annee"]
+        cumul = montants.setdefault(annee, dict.fromkeys(("total", "specifiques", "principales"), ZERO))
+        for cle in cumul:
+            cumul[cle] += row[cle]
+        # Un dossier n'a qu'une thématique et qu'un élément : ses dossiers ne comptent que dans un rang.
+        thematique = par_thematique.setdefault(annee, {}).setdefault(row["dossier__thematique"], [ZERO, 0])
+        thematique[0] += row["etat"]
+        thematique[1] += row["nb_etat"]
+        element = par_element.setdefault(annee, {}).setdefault(row["element"], [ZERO] * 4)
+        for i, cle in enumerate(("total", "droit_commun", "specifiques", "etat")):
+            element[i] += row[cle]
+        cumul_financeur = par_financeur.setdefault(annee, {}).setdefault(row["financeur"], [ZERO] * 3 + [0])
+        for i, cle in enumerate(("total", "droit_commun", "specifiques", "nb_dossiers")):
+            cumul_financeur[i] += row[cle]
+    etat = {
+        annee: [EtatThematique(t, m, n) for t, (m, n) in rangs.items() if m]
+        for annee, rangs in par_thematique.items()
+    }
+    elements = {
+        annee: {e: MontantsElement(e, *valeurs) for e, valeurs in rangs.items()}
+        for annee, rangs in par_element.items()
+    }
+    financeurs = {
+        annee: {f: MontantsFinanceur(f, *valeurs) for f, valeurs in rangs.items()}
+        for annee, rangs in par_financeur.items()
+    }
+    return montants, etat, elements, financeurs
+
+
 def chiffres_par_annee(dossiers: QuerySet[Dossier], financeur=None) -> dict[int, AnneeTendance]:
     """L'agrégat de chaque année présente dans la sélection, en deux requêtes quel que soit le nombre de dossiers :
     montants des lignes retenues (total, spécifiques, thématiques principales) et dossiers par statut."""
     ligne_anct = LigneFinancement.objects.filter(
         dossier=OuterRef("pk"), financeur__code=CodeFinanceur.ETAT_ANCT, montant_accorde__gt=0
     )
-    montants = {
-        row["dossier__programmation__annee"]: au_centime(row)
-        for row in lignes_retenues(dossiers, financeur)
-        .values("dossier__programmation__annee")
-        .annotate(
-            total=somme("montant_accorde"),
-            specifiques=somme("montant_accorde", nature=NatureCredits.SPECIFIQUE),
-            principales=somme("montant_accorde", dossier__thematique__principale=True),
-        )
-        .order_by()
-    }
+    montants, etat, elements, financeurs = montants_par_annee(dossiers, financeur)
     retenu = Q(statut=StatutDossier.RETENU)
     comptes = {
         row.pop("programmation__annee"): row
@@ -147,6 +236,9 @@ def chiffres_par_annee(dossiers: QuerySet[Dossier], financeur=None) -> dict[int,
             specifiques=montants.get(annee, {}).get("specifiques", ZERO),
             montant_thematiques_principales=montants.get(annee, {}).get("principales", ZERO),
             **{champ: comptes.get(annee, {}).get(champ, 0) for champ in COMPTES_ANNUELS},
+            etat_par_thematique=tuple(etat.get(annee, ())),
+            par_element=tuple(elements.get(annee, {}).values()),
+            par_financeur=tuple(financeurs.get(annee, {}).values()),
         )
         for annee in sorted({*montants, *comptes})
     }

@@ -15,6 +15,10 @@ from noyau.nombres import arrondi
 from ..enums import StatutDossier
 from ..models import Dossier, LigneFinancement, Programmation
 
+# L'élément de premier niveau du cadre d'un dossier : son élément, ou le parent de son sous-niveau.
+PREMIER_NIVEAU = Coalesce("pilier__parent_id", "pilier_id")
+PREMIER_NIVEAU_LIGNE = Coalesce("dossier__pilier__parent_id", "dossier__pilier_id")
+
 
 def somme(champ: str, **filtre) -> Coalesce:
     return Coalesce(Sum(champ, filter=Q(**filtre) if filtre else None), ZERO)

@@ -6,7 +6,8 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 
-from contrat_ville.models import Commune
+from contrat_ville.enums import CodeFinanceur
+from contrat_ville.models import Commune, Contrat
 from contrat_ville.selectors import referentiel
 from fcs.selectors import synthese_fcs
 from noyau.nombres import taux
@@ -17,9 +18,13 @@ from .repartitions import (
     LigneFinanceur,
     RepartitionPiliers,
     RepartitionQuartiers,
-    repartition_par_financeur,
-    repartition_par_pilier,
+    RepartitionThematiques,
+    SuiviProjet,
+    repartition_de_l_annee,
+    repartition_financeurs_de_l_annee,
     repartition_par_quartier,
+    repartition_par_thematique,
+    suivi_des_projets,
 )
 from .selections import toutes_les_programmations
 
@@ -87,6 +92,11 @@ class TableauDeBord:
     quartiers: RepartitionQuartiers
     tendance: tuple[AnneeTendance, ...]
     communes_du_territoire: tuple[Commune, ...]
+    contrat: Contrat | None = None
+    # L'année précédente relève-t-elle du même contrat ? Sinon ses éléments du cadre ne se comparent pas.
+    meme_contrat_que_precedente: bool = False
+    thematiques: RepartitionThematiques | None = None
+    projets: tuple[SuiviProjet, ...] = ()
 
 
 def tableau_de_bord(
@@ -102,7 +112,11 @@ def tableau_de_bord(
     `dossiers_toutes_annees` porte tous les filtres de la page sauf l'année : la même sélection sert à l'année
     affichée, à l'année précédente et à la courbe des années du contrat. `programmations` (toutes) évite de les
     relire quand la page les a déjà (ses filtres) ; le cadre du contrat, ses quartiers et leurs communes viennent
-    du référentiel en cache. Sept requêtes en tout, quelle que soit la taille de l'année.
+    du référentiel en cache. Cinq requêtes en tout, quelle que soit la taille de l'année, et une de plus pour les
+    projets de quartier d'un contrat qui en a.
+
+    Les comparaisons avec l'année précédente passent par ce que deux contrats partagent : les chiffres clés, la
+    nomenclature ANCT de l'État et les quartiers ; jamais par les éléments du cadre d'un autre contrat.
     """
     if programmations is None:
         programmations = toutes_les_programmations()
@@ -112,11 +126,11 @@ def tableau_de_bord(
     contrat_de_l_annee = ref.contrat(programmation.contrat_id) if programmation else None
     if programmation is not None:
         programmation.contrat = contrat_de_l_annee
-    piliers = list(ref.piliers_du_contrat(programmation.contrat_id)) if programmation else []
+    piliers = list(ref.premier_niveau_du_contrat(programmation.contrat_id)) if programmation else []
     dossiers = dossiers_toutes_annees.filter(programmation__annee=annee)
     precedente = annee - 1 if annee - 1 in par_annee else None
+    contrat_precedent_id = par_annee[precedente].contrat_id if precedente is not None else None
     fcs = synthese_fcs([annee, annee - 1], contrat=contrat)
-    repartition = repartition_par_pilier(dossiers, piliers, financeur)
     annees = [
         a
         for a in sorted(par_annee)
@@ -132,10 +146,13 @@ def tableau_de_bord(
         for p in tendance_par_annee(dossiers_toutes_annees, sorted({*annees, annee, annee - 1}), financeur)
     }
     chiffres = points[annee].chiffres_cles(fcs)
+    # Le tableau par élément du cadre, tiré du même agrégat : aucune requête de plus.
+    repartition = repartition_de_l_annee(points[annee].par_element, piliers)
     chiffres_precedents = points[precedente].chiffres_cles(fcs) if precedente is not None else None
     financeurs = (
         ref.financeurs if financeur is None else tuple(f for f in ref.financeurs if f.pk == financeur.pk)
     )
+    avec_etat = financeur is None or financeur.code == CodeFinanceur.ETAT_ANCT
     return TableauDeBord(
         annee=annee,
         programmation=programmation,
@@ -143,10 +160,44 @@ def tableau_de_bord(
         chiffres=chiffres,
         comparaisons=comparer(chiffres, chiffres_precedents),
         piliers=repartition,
-        financeurs=repartition_par_financeur(dossiers, financeur, financeurs=financeurs),
+        financeurs=repartition_financeurs_de_l_annee(
+            points[annee].par_financeur, financeur, financeurs=financeurs
+        ),
         quartiers=repartition_par_quartier(
-            dossiers, ref.quartiers_du_contrat(programmation.contrat_id) if programmation else (), financeur
+            dossiers,
+            ref.quartiers_du_contrat(programmation.contrat_id) if programmation else (),
+            financeur,
+            annee=annee,
+            precedents=(
+                dossiers_toutes_annees.filter(programmation__annee=precedente)
+                if precedente is not None
+                else None
+            ),
+            quartiers_precedents=ref.quartiers_du_contrat(contrat_precedent_id)
+            if contrat_precedent_id
+            else (),
         ),
         tendance=tuple(points[a] for a in sorted(annees)),
         communes_du_territoire=ref.communes_du_contrat(programmation.contrat_id) if programmation else (),
+        contrat=contrat_de_l_annee,
+        meme_contrat_que_precedente=(
+            programmation is not None and contrat_precedent_id == programmation.contrat_id
+        ),
+        thematiques=(
+            repartition_par_thematique(
+                points[annee], points[precedente] if precedente is not None else None, ref.thematiques
+            )
+            if avec_etat
+            else None
+        ),
+        projets=(
+            suivi_des_projets(
+                dossiers,
+                ref.projets_du_contrat(programmation.contrat_id),
+                ref.objectifs_du_contrat(programmation.contrat_id),
+                financeur,
+            )
+            if programmation
+            else ()
+        ),
     )

@@ -376,7 +376,11 @@ def test_le_tableau_de_bord_imprime_des_parts_qui_font_100(client, annee_aux_cen
     )
     client.force_login(directeur)
     html = client.get("/tableau-de-bord/", {"annee": 2033}).content.decode()
-    for legende in ("Montants programmés par pilier", "Montants accordés par financeur"):
+    for legende in (
+        "Montants programmés par pilier",
+        "Montants accordés par financeur",
+        r"Crédits de l'État \(BOP 147\) accordés aux dossiers retenus par thématique ANCT",
+    ):
         tableau = re.search(rf"<caption>{legende}.*?</table>", html, re.S)[0]
         corps = re.search(r"<tbody>.*?</tbody>", tableau, re.S)[0]
         parts_imprimees = [
@@ -385,7 +389,7 @@ def test_le_tableau_de_bord_imprime_des_parts_qui_font_100(client, annee_aux_cen
             if re.search(r"\d+,\d\xa0%", rangee)
         ]
         assert sum(parts_imprimees) == 100, (legende, parts_imprimees)
-    assert html.count("méthode du plus fort reste") == 2
+    assert html.count("méthode du plus fort reste") == 3
 
 
 def test_l_organisation_du_service_et_l_annee_precedente_sont_des_donnees():
