@@ -37,9 +37,12 @@ from .models import RapportAnnuel
 TITRE = "Rapport sur la mise en œuvre de la politique de la ville"
 
 
-def sections(contrat, *, avec_cpo: bool = False, avec_projets: bool = False) -> tuple[tuple[str, str], ...]:
+def sections(
+    contrat, *, avec_cpo: bool = False, avec_projets: bool = False, avec_indicateurs: bool = False
+) -> tuple[tuple[str, str], ...]:
     """Le sommaire : (ancre, titre) dans l'ordre du rapport de référence, au cadre du contrat de l'année (« par
-    pilier », « par orientation »), avec la part sous CPO et les projets de quartier des contrats qui en ont."""
+    pilier », « par orientation »), avec la part sous CPO, les projets de quartier et les indicateurs de suivi des
+    contrats qui en ont."""
     return tuple(
         section
         for section, presente in (
@@ -58,6 +61,7 @@ def sections(contrat, *, avec_cpo: bool = False, avec_projets: bool = False) -> 
             (("pnru", "Le programme national de renouvellement urbain"), True),
             (("organisation", "Le service « Politique de la Ville »"), True),
             (("geographie", "Géographie de la politique de la ville"), True),
+            (("indicateurs", "Indicateurs de suivi"), avec_indicateurs),
             (("perspectives", "Perspectives"), True),
         )
         if presente
@@ -352,6 +356,7 @@ def contexte_du_rapport(rapport: RapportAnnuel, *, pour_pdf: bool = False) -> di
         prefetch_related_objects(
             [presentation], "logos", Prefetch("referents__communes", queryset=Commune.objects.order_by("nom"))
         )
+    indicateurs = suivi_des_indicateurs(contrat, annee)
     return {
         "rapport": rapport,
         "programmation": programmation,
@@ -365,7 +370,12 @@ def contexte_du_rapport(rapport: RapportAnnuel, *, pour_pdf: bool = False) -> di
         "presentation": presentation,
         "logos": logos_en_ligne(presentation),
         "referents": list(presentation.referents.all()) if presentation else [],
-        "sections": sections(contrat, avec_cpo=part_cpo is not None, avec_projets=bool(projets)),
+        "sections": sections(
+            contrat,
+            avec_cpo=part_cpo is not None,
+            avec_projets=bool(projets),
+            avec_indicateurs=bool(indicateurs.lignes),
+        ),
         "niveau": contrat.libelle_niveau,
         "avec_sous_niveaux": len(cadre) > len(piliers),
         "niveaux": contrat.libelle_niveau_pluriel,
@@ -427,8 +437,8 @@ def contexte_du_rapport(rapport: RapportAnnuel, *, pour_pdf: bool = False) -> di
         # Annexe des avis des communes et des conseils citoyens (application `avis`, gabarit
         # `templates/rapport/_annexe_avis.html`) ; None tant que le rapport n'est pas soumis.
         "annexe_avis": annexe,
-        # Les indicateurs de suivi du contrat, valeurs connues jusqu'à l'année du rapport (une requête).
-        "indicateurs": suivi_des_indicateurs(contrat, annee),
+        # Les indicateurs de suivi du contrat, valeurs connues jusqu'à l'année du rapport (en cache).
+        "indicateurs": indicateurs,
         "annexe_lignes": annexe_imprimee(annexe, definitif=definitif),
         # Jointes au seul définitif, chacune annoncée par une page séparatrice et comptée dans « page X / Y ».
         "deliberations": deliberations_jointes(annexe, nom_organisme) if definitif and pour_pdf else (),

@@ -101,7 +101,7 @@ def test_la_section_du_rapport(client, contrat_2024, annee_2025):
 def test_sans_indicateur_pas_de_section(client, annee_2025):
     client.force_login(utilisateur("directeur.indic", roles.DIRECTEUR))
     page = client.get("/rapport-annuel/2025/apercu/").content.decode()
-    assert 'id="indicateurs"' not in page
+    assert 'id="indicateurs"' not in page and 'href="#indicateurs"' not in page
 
 
 def indicateurs_lus(requetes) -> int:
@@ -121,6 +121,7 @@ def test_le_rapport_lit_les_indicateurs_du_cache(contrat_2024, annee_2025):
         contexte = contexte_du_rapport(rapport)
     assert indicateurs_lus(avec) == 0 and len(avec) == len(sans)
     assert len(contexte["indicateurs"].lignes) == 15
+    assert ("indicateurs", "Indicateurs de suivi") in contexte["sections"]  # au sommaire
 
 
 def test_le_bloc_du_tableau_de_bord_ne_coute_aucune_requete_en_cache(client, contrat_2024, annee_2025):
