@@ -18,16 +18,9 @@ def champ_date(label: str, **kwargs) -> forms.DateField:
     return forms.DateField(label=label, input_formats=FORMATS_DATE, help_text="jj/mm/aaaa", **kwargs)
 
 
-def champ_euros(label: str, **kwargs) -> forms.DecimalField:
-    return forms.DecimalField(
-        label=label,
-        max_digits=14,
-        decimal_places=2,
-        min_value=0,
-        localize=True,
-        help_text="en euros",
-        **kwargs,
-    )
+def champ_euros(label: str, **kwargs) -> ChampMontant:
+    """Un montant tapé à la française (« 3 500,50 »), lu par l'analyseur unique du noyau."""
+    return ChampMontant(label=label, help_text="en euros, par exemple « 3 500,50 »", **kwargs)
 
 
 class ConventionForm(forms.Form):
