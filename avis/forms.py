@@ -123,3 +123,22 @@ class BilanForm(FormulaireAccessible, forms.Form):
         validators=[valider_pdf],
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
     )
+    beneficiaires_femmes = forms.IntegerField(
+        label="Bénéficiaires femmes",
+        min_value=0,
+        required=False,
+        help_text="Le nombre de femmes touchées par l'action.",
+    )
+    beneficiaires_hommes = forms.IntegerField(
+        label="Bénéficiaires hommes",
+        min_value=0,
+        required=False,
+        help_text="Le nombre d'hommes touchés par l'action.",
+    )
+    resultats = forms.CharField(
+        label="Résultats de l'action",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="En quelques phrases : ce que l'action a permis, au regard de son objectif.",
+    )

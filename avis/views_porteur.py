@@ -50,7 +50,12 @@ def bilan(request, pk):
         try:
             with acteur(request.user, source="portail", adresse_ip=adresse_client(request)):
                 services_conventions.deposer_bilan(
-                    bilan=bilan, fichier=form.cleaned_data["fichier"], par=request.user
+                    bilan=bilan,
+                    fichier=form.cleaned_data["fichier"],
+                    par=request.user,
+                    beneficiaires_femmes=form.cleaned_data["beneficiaires_femmes"],
+                    beneficiaires_hommes=form.cleaned_data["beneficiaires_hommes"],
+                    resultats=form.cleaned_data["resultats"],
                 )
         except ValidationError as erreur:
             form.add_error(None, erreur)

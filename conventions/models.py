@@ -243,6 +243,11 @@ class Bilan(Trace):
     examine_le = models.DateTimeField("examiné le", null=True, blank=True, editable=False)
     message = models.TextField("message au porteur", blank=True)
     montant_depense = champ_montant("montant dépensé déclaré", null=True, blank=True)
+    # Ce que le bilan dit de l'action : une fois le bilan accepté, ces chiffres et ces résultats deviennent ceux du
+    # dossier, que le rapport annuel imprime (bénéficiaires par sexe, résultats des actions mises en avant).
+    beneficiaires_femmes = models.PositiveIntegerField("bénéficiaires femmes", null=True, blank=True)
+    beneficiaires_hommes = models.PositiveIntegerField("bénéficiaires hommes", null=True, blank=True)
+    resultats = models.TextField("résultats de l'action", blank=True)
     relance_avant_le = models.DateTimeField("relance avant échéance", null=True, blank=True, editable=False)
     relance_apres_le = models.DateTimeField("relance après échéance", null=True, blank=True, editable=False)
 

@@ -358,7 +358,16 @@ STATUTS_DEPOSABLES = (StatutBilan.ATTENDU, StatutBilan.A_COMPLETER)
 
 
 @transaction.atomic
-def deposer_bilan(*, bilan: Bilan, fichier, par, montant_depense: Decimal | None = None) -> Bilan:
+def deposer_bilan(
+    *,
+    bilan: Bilan,
+    fichier,
+    par,
+    montant_depense: Decimal | None = None,
+    beneficiaires_femmes: int | None = None,
+    beneficiaires_hommes: int | None = None,
+    resultats: str = "",
+) -> Bilan:
     """Le dépôt d'un bilan par le porteur. Le fichier a déjà passé les contrôles de dépôt du portail."""
     bilan = Bilan.objects.select_for_update().get(pk=bilan.pk)
     if bilan.statut not in STATUTS_DEPOSABLES:
@@ -374,6 +383,9 @@ def deposer_bilan(*, bilan: Bilan, fichier, par, montant_depense: Decimal | None
     bilan.depose_le = timezone.now()
     bilan.statut = StatutBilan.DEPOSE
     bilan.montant_depense = montant_depense
+    bilan.beneficiaires_femmes = beneficiaires_femmes
+    bilan.beneficiaires_hommes = beneficiaires_hommes
+    bilan.resultats = (resultats or "").strip()
     bilan.modifie_par = par
     bilan.save()
     if ancien:
@@ -398,7 +410,31 @@ def examiner_bilan(*, bilan: Bilan, statut: str, message: str = "", acteur=None)
     bilan.modifie_par = acteur
     bilan.full_clean()
     bilan.save()
+    if statut == StatutBilan.ACCEPTE:
+        reporter_au_dossier(bilan, acteur)
     return bilan
+
+
+def reporter_au_dossier(bilan: Bilan, acteur=None) -> None:
+    """Un bilan accepté nourrit le dossier de sa tranche, dans la même transaction : ses bénéficiaires par sexe et,
+    pour une action mise en avant, ses résultats. Le rapport annuel les lit sur le dossier (une seule source) ;
+    le journal garde l'ancienne valeur. Ce que le bilan ne dit pas ne change pas."""
+    ligne = bilan.tranche.ligne
+    if ligne is None:
+        return  # une subvention du FCS : pas de dossier de programmation
+    dossier = Dossier.objects.select_for_update().get(pk=ligne.dossier_id)
+    champs = []
+    for champ in ("beneficiaires_femmes", "beneficiaires_hommes"):
+        valeur = getattr(bilan, champ)
+        if valeur is not None and getattr(dossier, champ) != valeur:
+            setattr(dossier, champ, valeur)
+            champs.append(champ)
+    if bilan.resultats and dossier.focus and dossier.focus_resultats != bilan.resultats:
+        dossier.focus_resultats = bilan.resultats
+        champs.append("focus_resultats")
+    if champs:
+        dossier.modifie_par = acteur
+        dossier.save(update_fields=[*champs, "modifie_par", "modifie_le"])
 
 
 @transaction.atomic

@@ -74,10 +74,21 @@ def test_le_porteur_depose_son_bilan_avec_les_controles_du_portail(
     bilan.refresh_from_db()
     assert bilan.statut == StatutBilan.ATTENDU and not bilan.fichier
 
-    reponse = client.post(url, {"fichier": SimpleUploadedFile("cerfa-15059.pdf", pdf_octets("CERFA 15059"))})
+    reponse = client.post(
+        url,
+        {
+            "fichier": SimpleUploadedFile("cerfa-15059.pdf", pdf_octets("CERFA 15059")),
+            "beneficiaires_femmes": "41",
+            "beneficiaires_hommes": "29",
+            "resultats": "Trente familles suivies toute l'année.",
+        },
+    )
     assert reponse.status_code == 302
     bilan.refresh_from_db()
     assert bilan.statut == StatutBilan.DEPOSE and len(bilan.fichier_sha256) == 64
+    # Ce que le porteur dit de l'action, que le service reportera au dossier en acceptant le bilan.
+    assert (bilan.beneficiaires_femmes, bilan.beneficiaires_hommes) == (41, 29)
+    assert bilan.resultats == "Trente familles suivies toute l'année."
     telechargement = client.get(reverse("avis:porteur_bilan_fichier", args=[bilan.pk]))
     assert telechargement.status_code == 200
     # Lire le flux jusqu'au bout ferme le fichier (un close() de plus fermerait la connexion à la base).
