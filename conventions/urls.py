@@ -9,4 +9,5 @@ app_name = "conventions"
 urlpatterns = [
     path("porteurs/<id:pk>/", views.fiche_porteur, name="fiche_porteur"),
     path("open-data/<annee:annee>.csv", views.open_data, name="open_data"),
+    path("versements/<annee:annee>.csv", views.versements, name="versements"),
 ]

@@ -232,6 +232,7 @@ NOMMEES = {
     # données, l'export est refusé et le renvoie au tableau de bord avec le message).
     "conventions:fiche_porteur": {"": pour(OK, anonyme=CONNEXION, commune=INTERDIT, conseil=INTERDIT)},
     "conventions:open_data": {"": pour(INTERDIT, anonyme=CONNEXION, directeur=REDIRECTION)},
+    "conventions:versements": {"": pour(OK, anonyme=CONNEXION, commune=INTERDIT, conseil=INTERDIT)},
     # Les indicateurs : l'agent importe leurs valeurs ; le personnel suit la vue à mi-parcours.
     "admin:indicateurs_indicateur_importer": {"": pour(INTERDIT, agent=OK, **SANS_DROIT_ADMIN)},
     "admin:indicateurs_indicateur_modele": {"": pour(INTERDIT, agent=OK, **SANS_DROIT_ADMIN)},

@@ -83,3 +83,33 @@ def test_bouton_open_data_refuse_avec_le_porteur_a_completer(client, settings):
     agent = utilisateur("a.agent", roles.AGENT)
     client.force_login(agent)
     assert client.get(reverse("conventions:open_data", args=[2024])).status_code == 403
+
+
+def test_le_suivi_des_versements_s_exporte_avec_les_totaux_du_tableau_de_bord(client):
+    porteur, cpo = porteur_avec_une_cpo()
+    client.force_login(utilisateur("a.agent", roles.AGENT))
+    tableau = client.get(reverse("tableau:tableau_de_bord"), {"annee": 2024})
+    lien = reverse("conventions:versements", args=[2024])
+    assert lien in tableau.content.decode()
+
+    reponse = client.get(lien)
+    assert reponse.status_code == 200
+    assert reponse["Content-Disposition"] == 'attachment; filename="versements-2024.csv"'
+    lignes = [ligne.split(";") for ligne in reponse.content.decode("utf-8-sig").strip().split("\r\n")]
+    entete, *tranches, total = lignes
+    assert entete[7:12] == ["Accordé", "Versé", "Repris (titres de recette)", "Reste à payer",
+                            "Dont échéances passées non versées"]  # fmt: skip
+    (tranche,) = tranches
+    assert tranche[1] == cpo.reference and tranche[3] == porteur.nom
+    # Accordé, versé, reste : les chiffres du tableau de bord, que les lignes font en s'additionnant.
+    assert tranche[7:9] == ["30000,00", "15000,00"] and tranche[10] == "15000,00"
+    versements = tableau.context["versements"]
+    assert total[0] == "Total"
+    assert [total[7], total[8], total[10]] == [
+        f"{versements.accorde:.2f}".replace(".", ","),
+        f"{versements.paye:.2f}".replace(".", ","),
+        f"{versements.reste:.2f}".replace(".", ","),
+    ]
+    # Un compte du portail n'y a pas accès.
+    client.force_login(utilisateur("p.portail", roles.SERVICE_COMMUNE, staff=False))
+    assert client.get(lien).status_code == 403
