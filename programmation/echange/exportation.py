@@ -229,9 +229,15 @@ def classeur_modele(contrat: Contrat | None = None) -> bytes:
 
 def classeur_par_financeur(dossiers) -> tuple[bytes, int]:
     """Pour les partenaires : ce que chaque financeur a accordé aux dossiers retenus, par élément du premier niveau
-    du cadre (nommé comme le contrat le nomme : « Par pilier », « Par orientation ») et par quartier."""
+    du cadre (nommé comme le contrat le nomme : « Par pilier », « Par orientation ») et par quartier.
+
+    Année par année : une sélection de plusieurs années (ou de deux contrats) ne mélange jamais leurs montants ;
+    chaque ligne dit son année. Une requête par année et par feuille."""
     classeur = openpyxl.Workbook(write_only=True)
     nb = 0
+    annees = sorted(
+        set(dossiers.order_by().values_list("programmation__annee", flat=True).distinct()), reverse=True
+    )
     contrats = list(
         Contrat.objects.filter(programmations__dossiers__in=dossiers.order_by().values("pk")).distinct()[:2]
     )
@@ -253,6 +259,7 @@ def classeur_par_financeur(dossiers) -> tuple[bytes, int]:
         ecrire_entetes(
             feuille,
             [
+                "Année",
                 "Financeur",
                 f"Code {colonne.lower()}",
                 colonne,
@@ -262,13 +269,15 @@ def classeur_par_financeur(dossiers) -> tuple[bytes, int]:
                 "Total accordé",
             ],
         )
-        for r in financements_par_financeur(dossiers, par):
-            texte = [r.financeur, r.code, r.libelle, r.nb_dossiers]
-            montants = [r.droit_commun, r.specifiques, r.total]
-            feuille.append(
-                [cellule(feuille, v) for v in texte] + [cellule(feuille, m, montant=True) for m in montants]
-            )
-            nb += 1
+        for annee in annees:
+            for r in financements_par_financeur(dossiers.filter(programmation__annee=annee), par):
+                texte = [annee, r.financeur, r.code, r.libelle, r.nb_dossiers]
+                montants = [r.droit_commun, r.specifiques, r.total]
+                feuille.append(
+                    [cellule(feuille, v) for v in texte]
+                    + [cellule(feuille, m, montant=True) for m in montants]
+                )
+                nb += 1
     return en_octets(classeur), nb
 
 

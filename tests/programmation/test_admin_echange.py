@@ -177,10 +177,10 @@ def test_export_par_financeur_et_classeur_modele(client, importateur):
     assert reponse.status_code == 200
     assert 'filename="financements-par-financeur-2022.xlsx"' in reponse["Content-Disposition"]
     par_pilier = lire(reponse.content)["Par pilier"]
-    assert par_pilier[0][0] == "Financeur"
-    etat = [r for r in par_pilier if r[0] == "État – ANCT (BOP 147)"]
+    assert par_pilier[0][:2] == ("Année", "Financeur")
+    etat = [r for r in par_pilier if r[1] == "État – ANCT (BOP 147)"]
     # Seul 2022-001 (retenu) a de l'ANCT accordé ; 2022-003 est déposé et ne compte pas.
-    assert etat == [("État – ANCT (BOP 147)", "1", "Cohésion sociale", 1, 0, 7500, 7500)]
+    assert etat == [(2022, "État – ANCT (BOP 147)", "1", "Cohésion sociale", 1, 0, 7500, 7500)]
     assert JournalEchange.objects.filter(operation=OperationEchange.EXPORT_FINANCEURS).count() == 1
 
     modele = client.get(URL_LISTE + "modele/")

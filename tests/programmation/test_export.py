@@ -168,11 +168,12 @@ def test_export_par_financeur_par_pilier_et_par_quartier(donnees_demo):
     feuilles = lire(contenu)
     par_pilier = feuilles["Par pilier"][1:]
     assert nb == len(par_pilier) + len(feuilles["Par quartier"]) - 2
-    total = sum(Decimal(str(r[6])) for r in par_pilier)
+    assert {r[0] for r in par_pilier} == {2021}
+    total = sum(Decimal(str(r[7])) for r in par_pilier)
     assert total == Decimal("6931463")  # tous financeurs et piliers : le total programmé du rapport
-    specifiques = sum(Decimal(str(r[5])) for r in par_pilier)
+    specifiques = sum(Decimal(str(r[6])) for r in par_pilier)
     assert specifiques == Decimal("4132530")
-    etat = {r[2]: Decimal(str(r[6])) for r in par_pilier if r[0] == "État – ANCT (BOP 147)"}
+    etat = {r[3]: Decimal(str(r[7])) for r in par_pilier if r[1] == "État – ANCT (BOP 147)"}
     repartition = repartition_par_pilier(dossiers_de_l_annee(2021), piliers_du_contrat(2021))
     assert etat == {
         ligne.pilier.libelle: ligne.montant_etat for ligne in repartition.lignes if ligne.montant_etat
@@ -180,3 +181,16 @@ def test_export_par_financeur_par_pilier_et_par_quartier(donnees_demo):
     assert feuilles["Par quartier"][0][0].startswith(
         "Un dossier qui touche plusieurs quartiers compte dans chacun"
     )
+
+
+@pytest.mark.django_db
+def test_l_export_par_financeur_de_deux_annees_ne_les_melange_pas(donnees_demo):
+    """2020 et 2021 choisies ensemble : chaque ligne dit son année, et chaque année fait son propre total."""
+    deux_annees = Dossier.objects.filter(programmation__annee__in=[2020, 2021])
+    contenu, _ = classeur_par_financeur(deux_annees)
+    par_pilier = lire(contenu)["Par pilier"][1:]
+    totaux = {}
+    for ligne in par_pilier:
+        totaux[ligne[0]] = totaux.get(ligne[0], Decimal(0)) + Decimal(str(ligne[7]))
+    assert totaux[2021] == Decimal("6931463")
+    assert totaux[2020] == chiffres_programmation(dossiers_de_l_annee(2020)).total

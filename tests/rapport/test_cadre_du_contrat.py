@@ -424,10 +424,10 @@ def test_l_export_par_financeur_nomme_les_orientations(cadre):
     ]
     assert not any("pilier" in c.lower() for c in cellules)
     lignes = list(classeur["Par orientation"].iter_rows(values_only=True))
-    assert lignes[0][:3] == ("Financeur", "Code orientation", "Orientation")
+    assert lignes[0][:4] == ("Année", "Financeur", "Code orientation", "Orientation")
     # L'agglomération : A1 sur O1 et A3 sur O1.2 comptent tous deux dans O1 ; le dossier refusé n'y est pas.
-    agglo = [r for r in lignes if r[0] == Financeur.objects.get(code=CodeFinanceur.AGGLO).nom]
-    assert [(r[1], r[3], Decimal(str(r[6]))) for r in agglo] == [("O1", 2, Decimal("8000"))]
+    agglo = [r for r in lignes if r[1] == Financeur.objects.get(code=CodeFinanceur.AGGLO).nom]
+    assert [(r[0], r[2], r[4], Decimal(str(r[7]))) for r in agglo] == [(2024, "O1", 2, Decimal("8000"))]
 
 
 @pytest.mark.parametrize(
