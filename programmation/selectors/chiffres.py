@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from contrat_ville.enums import CodeFinanceur, NatureCredits, TypePorteur
 from fcs.selectors import SyntheseFCS
@@ -208,9 +208,10 @@ def montants_par_annee(dossiers: QuerySet[Dossier], financeur=None) -> tuple[dic
 def chiffres_par_annee(dossiers: QuerySet[Dossier], financeur=None) -> dict[int, AnneeTendance]:
     """L'agrégat de chaque année présente dans la sélection, en deux requêtes quel que soit le nombre de dossiers :
     montants des lignes retenues (total, spécifiques, thématiques principales) et dossiers par statut."""
-    ligne_anct = LigneFinancement.objects.filter(
-        dossier=OuterRef("pk"), financeur__code=CodeFinanceur.ETAT_ANCT, montant_accorde__gt=0
-    )
+    # Sans corrélation : PostgreSQL en fait une table de hachage, au lieu d'une sous-requête par dossier.
+    soutenus_anct = LigneFinancement.objects.filter(
+        financeur__code=CodeFinanceur.ETAT_ANCT, montant_accorde__gt=0
+    ).values("dossier_id")
     montants, etat, elements, financeurs = montants_par_annee(dossiers, financeur)
     retenu = Q(statut=StatutDossier.RETENU)
     comptes = {
@@ -222,7 +223,7 @@ def chiffres_par_annee(dossiers: QuerySet[Dossier], financeur=None) -> dict[int,
             nb_retenus=Count("pk", distinct=True, filter=retenu),
             nb_refuses=Count("pk", distinct=True, filter=Q(statut=StatutDossier.REFUSE)),
             nb_abandonnes=Count("pk", distinct=True, filter=Q(statut=StatutDossier.ABANDONNE)),
-            nb_soutenus_anct=Count("pk", distinct=True, filter=retenu & Q(Exists(ligne_anct))),
+            nb_soutenus_anct=Count("pk", distinct=True, filter=retenu & Q(pk__in=soutenus_anct)),
             nb_associatifs=Count(
                 "pk", distinct=True, filter=retenu & Q(porteur__type=TypePorteur.ASSOCIATION)
             ),
