@@ -41,3 +41,29 @@ def textes_des_xobjects(page: PageObject) -> list[str]:
         if operateur == b"Do" and (xobject := xobjects[operandes[0]].get_object()).get("/Subtype") == "/Form":
             textes.append(page.extract_xform_text(xobject, orientations=(0, 90, 180, 270)))
     return textes
+
+
+def remplissage_des_pages(html: str) -> list[float]:
+    """La part (en %) de la hauteur utile de chaque page que son contenu occupe, mesurée sur la mise en page de
+    WeasyPrint (le même rendu que le PDF, sans l'écrire) : du haut de la zone de contenu au bas de la dernière ligne,
+    image ou rangée de tableau ; en-têtes et pieds de page (boîtes de marge) exclus."""
+    from weasyprint import HTML
+    from weasyprint.formatting_structure import boxes
+
+    from noyau import moteur_pdf, pdf
+
+    document = HTML(string=html, base_url=moteur_pdf.BASE_URL, url_fetcher=pdf.recuperateur()).render()
+    feuilles = (boxes.LineBox, boxes.ReplacedBox, boxes.TableRowBox)
+    parts = []
+    for page in document.pages:
+        boite = page._page_box
+        haut = boite.content_box_y()
+        bas = haut
+        for enfant in boite.children:
+            if isinstance(enfant, boxes.MarginBox):
+                continue
+            for b in enfant.descendants():
+                if isinstance(b, feuilles) or (isinstance(b, boxes.BlockBox) and not b.children):
+                    bas = max(bas, b.position_y + b.margin_height())
+        parts.append(round((bas - haut) / boite.height * 100, 1))
+    return parts

@@ -10,7 +10,9 @@ from django.core.management import call_command
 
 from programmation.models import LigneFinancement
 from rapport.enums import StatutRapport
+from rapport.rendu import html_du_rapport
 from rapport.services import faire_avancer_rapport, obtenir_rapport
+from tests.pdf import remplissage_des_pages
 
 from .test_rendu import texte_pdf
 
@@ -32,6 +34,16 @@ def texte_2021(donnees_demo, tmp_path):
     sortie = tmp_path / "r.pdf"
     call_command("rapport_annuel", "2021", "--output", str(sortie))
     return texte_pdf(sortie.read_bytes(), tmp_path)
+
+
+@pytest.mark.django_db
+def test_aucune_page_a_moitie_vide_hors_couverture_sommaire_et_fin(donnees_demo):
+    """Les sections courtes s'enchaînent : hors la couverture, le sommaire (une page à lui seul) et la fin de
+    l'annexe, chaque page du rapport 2021 est remplie au moins à moitié."""
+    remplissage = remplissage_des_pages(html_du_rapport(obtenir_rapport(annee=2021)))
+    assert len(remplissage) >= 10, remplissage
+    exceptions = {1, 2, len(remplissage)}
+    assert {n: r for n, r in enumerate(remplissage, 1) if r < 50 and n not in exceptions} == {}, remplissage
 
 
 @pytest.mark.django_db
