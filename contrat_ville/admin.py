@@ -1,10 +1,11 @@
 """Administration du référentiel : contrats et leur cadre, communes, quartiers, thématiques, financeurs, porteurs."""
 
 from django.contrib import admin
+from django.db.models import Count
 
 from journal.admin_base import BaseAdmin
 
-from .forms import PorteurForm
+from .forms import ContratForm, PorteurForm
 from .models import (
     Commune,
     ConseilCitoyen,
@@ -41,12 +42,31 @@ class ElementDuCadreInline(admin.TabularInline):
 
 @admin.register(Contrat)
 class ContratAdmin(BaseAdmin):
-    list_display = ["nom", "epci", "date_signature", "date_fin", "date_fin_prorogation", "libelle_niveau"]
+    form = ContratForm
+    list_display = [
+        "nom",
+        "epci",
+        "date_signature",
+        "date_fin",
+        "date_fin_prorogation",
+        "libelle_niveau",
+        "nombre_communes",
+    ]
     search_fields = ["nom", "epci"]
-    filter_horizontal = ["quartiers"]
+    # Un sélecteur à deux listes filtrable : les ~900 communes du département s'y cherchent par nom ou par code,
+    # et la centaine de communes choisies se relit d'un coup d'œil.
+    filter_horizontal = ["quartiers", "communes"]
     inlines = [SignataireInline, ElementDuCadreInline]
     fieldsets = [
         (None, {"fields": ["nom", "epci", "siren_epci", "quartiers"]}),
+        (
+            "Territoire de l'EPCI",
+            {
+                "fields": ["communes", "codes_insee"],
+                "description": "Les communes membres de l'EPCI signataire : la limite de l'agglomération en est "
+                "tirée sur les cartes du rapport et du tableau de bord.",
+            },
+        ),
         ("Période", {"fields": ["date_signature", "date_fin", "date_fin_prorogation", "annee_mi_parcours"]}),
         (
             "Cadre",
@@ -63,6 +83,13 @@ class ContratAdmin(BaseAdmin):
         ),
         ("Contact du service", {"fields": ["contact_nom", "contact_courriel", "contact_telephone"]}),
     ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(nb_communes=Count("communes", distinct=True))
+
+    @admin.display(description="communes du territoire", ordering="nb_communes")
+    def nombre_communes(self, obj):
+        return obj.nb_communes
 
 
 @admin.register(Commune)

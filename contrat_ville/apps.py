@@ -16,7 +16,7 @@ class ContratVilleConfig(AppConfig):
         for modele, parent in (("Porteur", None),):
             audit.enregistrer(self.get_model(modele), parent=parent)
 
-        # Toute écriture du référentiel gardé en cache (`selectors.referentiel`) l'en retire.
+        # Toute écriture du référentiel gardé en cache (`selectors.referentiel`, limites des territoires) l'en retire.
         for nom in (
             "Contrat",
             "Pilier",
@@ -30,7 +30,8 @@ class ContratVilleConfig(AppConfig):
             modele = self.get_model(nom)
             post_save.connect(oublier_referentiel, sender=modele, dispatch_uid=f"referentiel-{nom}-save")
             post_delete.connect(oublier_referentiel, sender=modele, dispatch_uid=f"referentiel-{nom}-delete")
-        for relation in (self.get_model("Contrat").quartiers, self.get_model("Quartier").communes):
+        contrat = self.get_model("Contrat")
+        for relation in (contrat.quartiers, contrat.communes, self.get_model("Quartier").communes):
             m2m_changed.connect(
                 oublier_referentiel, sender=relation.through, dispatch_uid=f"referentiel-{relation}"
             )

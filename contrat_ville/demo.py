@@ -4,8 +4,12 @@ INVENTÉ (plausible), signalé dans le README. Les 16 QPV de la géographie 2024
 Lit `fixtures/demo/contrat_2024.json` (écrit une fois par `fixtures/demo/generer_quartiers2030.py`). Idempotent : le
 contrat est retrouvé par son nom, ses orientations par leur code, ses projets par leur quartier, leurs objectifs par
 leur code ; un second chargement remet chaque valeur à celle du fichier et ne crée rien.
+
+Le territoire des deux contrats (les communes de l'EPCI) vient de `fixtures/demo/territoire_cabbalr.csv` : une liste
+de DÉMONSTRATION de 100 communes, reconstituée, à vérifier sur la composition officielle (BANATIC, SIREN 200072460).
 """
 
+import csv
 import datetime
 import json
 from dataclasses import dataclass
@@ -16,8 +20,10 @@ from django.db import transaction
 
 from .models import Contrat, ObjectifQuartier, Pilier, ProjetQuartier, Quartier, Signataire
 from .referentiel import CONTRAT_CABBALR, QPV_CABBALR
+from .services import definir_territoire
 
 FICHIER = settings.BASE_DIR / "fixtures" / "demo" / "contrat_2024.json"
+FICHIER_TERRITOIRE = settings.BASE_DIR / "fixtures" / "demo" / "territoire_cabbalr.csv"
 NOM_CONTRAT_2024 = "Contrat de ville – Engagements Quartiers 2030"
 
 
@@ -27,12 +33,19 @@ class BilanContrat:
     projets: int = 0
     objectifs: int = 0
     signataires: int = 0
+    communes_du_territoire: int = 0
 
     def __str__(self):
         return (
             f"contrat 2024-2030 : {self.orientations} éléments du cadre, {self.projets} projets de quartier, "
-            f"{self.objectifs} objectifs, {self.signataires} signataires"
+            f"{self.objectifs} objectifs, {self.signataires} signataires ; territoire des contrats : "
+            f"{self.communes_du_territoire} communes"
         )
+
+
+def codes_du_territoire() -> list[str]:
+    with open(FICHIER_TERRITOIRE, newline="", encoding="utf-8") as fichier:
+        return [ligne["code_insee"] for ligne in csv.DictReader(fichier)]
 
 
 def lire() -> dict:
@@ -70,6 +83,11 @@ def charger() -> BilanContrat:
     contrat.quartiers.set([quartiers[code] for code in QPV_CABBALR])
 
     bilan = BilanContrat()
+    # Le même EPCI signe les deux contrats : même territoire.
+    codes = codes_du_territoire()
+    for signe in (ancien, contrat):
+        if signe is not None:
+            bilan.communes_du_territoire = len(definir_territoire(contrat=signe, codes_insee=codes))
     signataires = donnees["signataires"]
     for ordre, s in enumerate(signataires, start=1):
         Signataire.objects.update_or_create(

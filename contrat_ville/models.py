@@ -26,6 +26,14 @@ class Contrat(models.Model):
     quartiers = models.ManyToManyField(
         "Quartier", verbose_name="quartiers", related_name="contrats", blank=True
     )
+    # Le territoire de l'EPCI signataire : sa limite se dessine sur les cartes du rapport et du tableau de bord.
+    communes = models.ManyToManyField(
+        "Commune",
+        verbose_name="communes du territoire",
+        related_name="contrats",
+        blank=True,
+        help_text="Les communes membres de l'EPCI signataire ; la limite de l'agglomération en est tirée.",
+    )
     # Le contact que le portail donne aux communes et conseils citoyens consultés : une donnée du service.
     contact_nom = models.CharField(
         "contact du service (nom)",

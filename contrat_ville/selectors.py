@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 
 from .enums import TypeQuartier
+from .geometrie import limite_exterieure
 from .models import (
     Commune,
     Contrat,
@@ -33,6 +34,8 @@ class Territoire:
     par_type: tuple[TypeTerritoire, ...]
     communes: tuple[Commune, ...]
     communes_alentour: tuple[Commune, ...]
+    # La limite de l'agglomération (GeoJSON MultiPolygon), tirée des communes du territoire ; None sans elles.
+    limite: dict | None = None
 
     @property
     def nb_quartiers(self) -> int:
@@ -63,7 +66,8 @@ def territoire(contrat: Contrat, *, marge: float = 0.1) -> Territoire:
     """Les quartiers du contrat, leur nombre par type, leurs communes et les communes voisines (fond de carte).
 
     Trois requêtes : quartiers, leurs communes, puis les communes dont le centre tombe dans l'emprise des
-    quartiers élargie de `marge` (en part de sa taille).
+    quartiers et du territoire (sa limite) élargie de `marge` (en part de sa taille) ; une de plus quand les
+    limites des territoires ne sont pas en cache.
     """
     rang = {t: i for i, t in enumerate(TypeQuartier)}  # QPV de l'État d'abord, puis communautaires, veille
     quartiers = tuple(
@@ -80,7 +84,9 @@ def territoire(contrat: Contrat, *, marge: float = 0.1) -> Territoire:
         if any(q.type == t for q in quartiers)
     )
     communes = {c.pk: c for q in quartiers for c in q.communes.all()}
-    emprise = _emprise(q.contour for q in quartiers if q.contour)
+    limite = limite_du_territoire(contrat.pk)
+    # La carte se cadre sur le territoire quand il est connu : le fond couvre alors l'agglomération entière.
+    emprise = _emprise([*(q.contour for q in quartiers if q.contour), *([limite] if limite else [])])
     alentour: tuple[Commune, ...] = ()
     if emprise:
         lon_min, lat_min, lon_max, lat_max = emprise
@@ -99,7 +105,35 @@ def territoire(contrat: Contrat, *, marge: float = 0.1) -> Territoire:
         par_type=par_type,
         communes=tuple(sorted(communes.values(), key=lambda c: c.nom)),
         communes_alentour=alentour,
+        limite=limite,
     )
+
+
+# La limite d'un territoire se calcule une fois (une centaine de contours) et se garde en cache avec le
+# référentiel : les mêmes écritures l'en retirent (`oublier_referentiel`, communes du contrat comprises).
+CLE_CACHE_LIMITES = "contrat_ville:limites:v1"
+
+
+def lire_limites() -> dict[int, dict]:
+    """La limite de chaque contrat qui a des communes, d'après leurs contours : une requête."""
+    contours: dict[int, list[dict]] = {}
+    for contrat_id, contour in Contrat.communes.through.objects.filter(
+        commune__contour__isnull=False
+    ).values_list("contrat_id", "commune__contour"):
+        contours.setdefault(contrat_id, []).append(contour)
+    limites = {contrat_id: limite_exterieure(geometries) for contrat_id, geometries in contours.items()}
+    return {contrat_id: limite for contrat_id, limite in limites.items() if limite}
+
+
+def limite_du_territoire(contrat_id: int | None) -> dict | None:
+    """La limite de l'agglomération du contrat (GeoJSON MultiPolygon), du cache s'il y est ; None sans communes."""
+    if contrat_id is None:
+        return None
+    limites = cache.get(CLE_CACHE_LIMITES)
+    if limites is None:
+        limites = lire_limites()
+        cache.set(CLE_CACHE_LIMITES, limites, settings.CACHE_REFERENTIEL_SECONDES)
+    return limites.get(contrat_id)
 
 
 # Le référentiel entier tient en mémoire (une vingtaine de quartiers, leurs communes, quelques piliers et
@@ -249,5 +283,6 @@ def oublier_referentiel(**kwargs) -> None:
     Retiré tout de suite (la suite de la même transaction lit ce qu'elle vient d'écrire) et de nouveau à la
     validation (une autre requête a pu remettre en cache, entre-temps, l'état d'avant la transaction).
     """
-    cache.delete(CLE_CACHE_REFERENTIEL)
-    transaction.on_commit(lambda: cache.delete(CLE_CACHE_REFERENTIEL))
+    cles = [CLE_CACHE_REFERENTIEL, CLE_CACHE_LIMITES]
+    cache.delete_many(cles)
+    transaction.on_commit(lambda: cache.delete_many(cles))

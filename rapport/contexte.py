@@ -350,7 +350,7 @@ def contexte_du_rapport(rapport: RapportAnnuel, *, pour_pdf: bool = False) -> di
     pilier_principal = max(repartition.lignes, key=lambda ligne: ligne.montant, default=None)
 
     definitif = rapport.statut == StatutRapport.DEFINITIF
-    annexe = annexe_avis(rapport.programmation)
+    annexe = annexe_avis(programmation)  # déjà lue : pas de requête pour `rapport.programmation`
     presentation = getattr(contrat, "presentation", None)
     if presentation is not None:
         prefetch_related_objects(
@@ -431,6 +431,7 @@ def contexte_du_rapport(rapport: RapportAnnuel, *, pour_pdf: bool = False) -> di
             geo.quartiers,
             geo.communes_alentour,
             communes_nommees=geo.communes,
+            limite=geo.limite,
             hauteur=500,
             titre=f"Les quartiers de la politique de la ville – {contrat.epci}",
         ),

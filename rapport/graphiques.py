@@ -291,6 +291,32 @@ def _contour(projection: Projection, geometrie, couleur: str, trait: str, epaiss
     )
 
 
+COULEUR_LIMITE = "#262626"
+EPAISSEUR_LIMITE = "2.2"
+LEGENDE_LIMITE = "Limite de l'agglomération"
+
+
+def _limite(projection: Projection, geometrie, titre: str) -> str:
+    """La limite du territoire : un trait sombre et épais, sans remplissage (le fond et les quartiers restent
+    visibles), tracé au-dessus des communes et sous les quartiers."""
+    d = projection.chemin(geometrie)
+    if not d:
+        return ""
+    return (
+        f'<path d="{d}" fill="none" stroke="{COULEUR_LIMITE}" stroke-width="{EPAISSEUR_LIMITE}" '
+        f'stroke-linejoin="round" class="limite-territoire"><title>{escape(titre)}</title></path>'
+    )
+
+
+def _legende_trait(x: float, y: float, libelle: str, taille=10.5) -> list[str]:
+    """Une entrée de légende pour un trait (la limite), alignée sur les carrés des autres entrées."""
+    return [
+        f'<line x1="{_n(x)}" y1="{_n(y - 4)}" x2="{_n(x + 12)}" y2="{_n(y - 4)}" stroke="{COULEUR_LIMITE}" '
+        f'stroke-width="{EPAISSEUR_LIMITE}"/>',
+        _texte(x + 18, y, libelle, taille),
+    ]
+
+
 SOURCE_CARTE = "Sources : ANCT (quartiers), IGN Admin Express (communes) – Licence Ouverte Etalab"
 COULEUR_HORS_TERRITOIRE = (
     "#e6e6e3"  # gris neutre : ce qui n'est pas une commune du fond ne se lit pas comme la mer
@@ -389,16 +415,27 @@ def carte(
     hauteur: int = 420,
     cadrer_sur_fond: bool = False,
     source: str = SOURCE_CARTE,
+    limite: dict | None = None,
+    legende_limite: str = LEGENDE_LIMITE,
+    cadrer_sur_limite: bool = True,
 ) -> SafeString:
     """Carte des `zones` sur un `fond` clair (communes), cadrée sur les zones, avec sa légende, une barre
     d'échelle et la ligne de source en bas ; hors des communes du fond, un gris neutre.
 
+    `limite` : la limite du territoire (GeoJSON), en trait sombre entre le fond et les zones, avec son entrée
+    `legende_limite` en fin de légende ; rien sans elle. La carte est alors cadrée sur le territoire entier
+    (`cadrer_sur_limite`) : les quartiers s'y lisent dans l'agglomération, et la limite n'est pas coupée.
+
     `etiquettes` : (longitude, latitude, texte) écrits en petit sur la carte, par exemple les communes, placés
     sans chevaucher les zones ni les autres étiquettes quand c'est possible.
     """
-    hauteur_legende = 22 * len(legende) + (8 if legende else 0) + (16 if source else 0)
+    limite = limite if _anneaux(limite) else None
+    lignes_legende = len(legende) + (1 if limite else 0)
+    hauteur_legende = 22 * lignes_legende + (8 if lignes_legende else 0) + (16 if source else 0)
     hauteur_carte = hauteur - hauteur_legende
     cadre = [a for z in (fond if cadrer_sur_fond else zones) for a in _anneaux(z.geometrie)]
+    if limite and cadrer_sur_limite:
+        cadre += _anneaux(limite)
     projection = Projection(cadre, largeur, hauteur_carte, marge=24)
     # Une carte imbriquée (<svg> interne) coupe les communes qui sortent du cadre, sans identifiant de
     # clipPath qui entrerait en collision avec une autre carte de la même page.
@@ -409,6 +446,8 @@ def carte(
     ]
     for zone in fond:
         corps.append(_contour(projection, zone.geometrie, zone.couleur, "#b5b5b5", "0.6", zone.nom))
+    if limite:
+        corps.append(_limite(projection, limite, legende_limite))
     for zone in zones:
         corps.append(_contour(projection, zone.geometrie, zone.couleur, "#333", "0.6", zone.nom))
     obstacles = [b for z in zones if (b := _boite(projection, z.geometrie))]
@@ -420,6 +459,8 @@ def carte(
     corps.extend(_barre_d_echelle(projection, largeur - 24 - largeur / 5, hauteur_carte - 10, largeur / 5))
     corps.append("</svg>")
     corps.extend(_legende(10, hauteur_carte + 22, legende, pas=22, taille=10.5))
+    if limite:
+        corps.extend(_legende_trait(10, hauteur_carte + 22 + 22 * len(legende), legende_limite))
     if source:
         corps.append(_texte(largeur - 4, hauteur - 4, source, 8, "end", fill="#555"))
     return _svg(largeur, hauteur, titre, corps)
@@ -436,7 +477,8 @@ def carte_quartiers(
     """Les quartiers (objets avec `contour`, `type`, `nom`) colorés par type, les communes en fond clair.
 
     La carte est cadrée sur les quartiers ; les communes qui en sortent sont coupées au cadre. Les
-    `communes_nommees` (avec `longitude`, `latitude`, `nom`) sont écrites à leur centre.
+    `communes_nommees` (avec `longitude`, `latitude`, `nom`) sont écrites à leur centre. `limite` (option de
+    `carte`) : la limite de l'agglomération.
     """
     quartiers = list(quartiers)
     zones = [
@@ -610,24 +652,38 @@ def carte_quartiers_montants(
     titre: str,
     largeur: int = 720,
     hauteur: int = 480,
+    limite: dict | None = None,
+    legende_limite: str = LEGENDE_LIMITE,
 ) -> SafeString:
     """Les quartiers teintés selon le montant programmé qui les vise, cadrés sur eux, communes en fond.
 
-    `quartiers` : (quartier avec `contour` et `nom`, montant, lien vers ses dossiers ou None).
+    `quartiers` : (quartier avec `contour` et `nom`, montant, lien vers ses dossiers ou None). `limite` : la
+    limite de l'agglomération (GeoJSON), en trait sombre sous les quartiers, avec son entrée de légende ; la carte
+    est alors cadrée sur le territoire.
     """
     classes = classes_de_montant(max((Decimal(m) for _, m, _ in quartiers), default=Decimal(0)))
     legende = [(SANS_MONTANT, "aucun montant")] + [
         (couleur, f"jusqu'à {formater_euros(borne, 0)}") for borne, couleur in classes
     ]
-    hauteur_legende = 22 * math.ceil(len(legende) / 3) + 10
+    limite = limite if _anneaux(limite) else None
+    entrees = len(legende) + (1 if limite else 0)
+    hauteur_legende = 22 * math.ceil(entrees / 3) + 10
     hauteur_carte = hauteur - hauteur_legende
-    projection = Projection([a for q, _, _ in quartiers for a in _anneaux(q.contour)], largeur, hauteur_carte)
+    # Cadrée sur le territoire quand il est connu, comme la carte du rapport : la limite n'est pas coupée.
+    projection = Projection(
+        [a for q, _, _ in quartiers for a in _anneaux(q.contour)] + _anneaux(limite), largeur, hauteur_carte
+    )
     corps = [
         f'<svg x="0" y="0" width="{largeur}" height="{hauteur_carte}" overflow="hidden">',
         f'<rect x="0.5" y="0.5" width="{largeur - 1}" height="{hauteur_carte - 1}" fill="#f4f7fb" stroke="#bbb"/>',
     ]
+    if limite:
+        # Le fond n'a que les communes des quartiers : le territoire entier se lit en blanc sur le bleu pâle.
+        corps.append(f'<path d="{projection.chemin(limite)}" fill="#ffffff" stroke="none"/>')
     for commune in communes:
         corps.append(_contour(projection, commune.contour, "#ffffff", "#b5b5b5", "0.6", commune.nom))
+    if limite:
+        corps.append(_limite(projection, limite, legende_limite))
     for quartier, montant, lien in quartiers:
         couleur = couleur_du_montant(Decimal(montant), classes)
         titre_forme = f"{quartier.nom} : {formater_euros(montant)}"
@@ -637,4 +693,7 @@ def carte_quartiers_montants(
     corps.append("</svg>")
     for i, element in enumerate(legende):
         corps.extend(_legende(10 + (i % 3) * 235, hauteur_carte + 22 + (i // 3) * 22, [element], taille=10.5))
+    if limite:
+        i = len(legende)
+        corps.extend(_legende_trait(10 + (i % 3) * 235, hauteur_carte + 22 + (i // 3) * 22, legende_limite))
     return _svg(largeur, hauteur, titre, corps)

@@ -208,5 +208,6 @@ class TableauDeBordView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVie
                 [(ligne.quartier, ligne.montant, lien) for ligne, lien in quartiers],
                 tableau.communes_du_territoire,
                 titre=f"Les quartiers selon le montant programmé – programmation {annee}",
+                limite=tableau.limite_du_territoire,
             ),
         }

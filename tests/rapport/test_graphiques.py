@@ -108,3 +108,31 @@ def test_carte_des_qpv_du_referentiel():
     xs = [float(v) for d in chemins for v in re.findall(r"[ML](-?[\d.]+) ", d)]
     assert min(xs) >= 0 and max(xs) <= 640
     assert "(16)" in svg
+
+
+def test_carte_quartiers_trace_la_limite_sous_les_quartiers_avec_sa_legende():
+    quartiers = [SimpleNamespace(nom="Mont-Liébaut", type=TypeQuartier.QPV, contour=carre(2.6, 50.5))]
+    communes = [SimpleNamespace(nom="Béthune", contour=carre(2.55, 50.45, 0.2))]
+    limite = {"type": "MultiPolygon", "coordinates": [carre(2.5, 50.4, 0.4)["coordinates"]]}
+    svg = graphiques.carte_quartiers(quartiers, communes, limite=limite)
+    assert svg.count('class="limite-territoire"') == 1
+    assert "<title>Limite de l&#x27;agglomération</title>" in svg
+    assert ">Limite de l&#x27;agglomération</text>" in svg  # entrée de légende
+    # Au-dessus du fond des communes, sous les quartiers.
+    assert svg.index("<title>Béthune</title>") < svg.index("limite-territoire") < svg.index("Mont-Liébaut")
+    # Cadrée sur le territoire : la limite tient dans la carte.
+    d = re.search(r'<path d="([^"]+)" fill="none"[^>]*class="limite-territoire"', svg).group(1)
+    xs = [float(v) for v in re.findall(r"[ML](-?[\d.]+) ", d)]
+    assert min(xs) >= 0 and max(xs) <= 640
+
+    sans = graphiques.carte_quartiers(quartiers, communes)
+    assert "limite-territoire" not in sans and "Limite de l" not in sans
+
+
+def test_carte_des_montants_trace_la_limite_quand_elle_est_donnee():
+    quartier = SimpleNamespace(nom="Mont-Liébaut", contour=carre(2.6, 50.5))
+    limite = {"type": "MultiPolygon", "coordinates": [carre(2.5, 50.4, 0.4)["coordinates"]]}
+    avec = graphiques.carte_quartiers_montants([(quartier, Decimal(10), None)], titre="t", limite=limite)
+    assert 'class="limite-territoire"' in avec and ">Limite de l&#x27;agglomération</text>" in avec
+    sans = graphiques.carte_quartiers_montants([(quartier, Decimal(10), None)], titre="t")
+    assert "limite-territoire" not in sans and "Limite de l" not in sans
