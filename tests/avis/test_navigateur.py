@@ -10,8 +10,7 @@ import datetime
 import re
 
 import pytest
-from django.db import connections
-from django.test.testcases import LiveServerThread, _StaticFilesHandler
+from django.test.testcases import _StaticFilesHandler
 from django.utils import timezone
 
 from avis import services
@@ -20,6 +19,7 @@ from contrat_ville.models import Commune, Contrat
 from programmation.models import Programmation
 from rapport.enums import StatutRapport
 from rapport.models import RapportAnnuel, TransitionRapport
+from tests.serveur import serveur_dans_un_fil
 
 from .conftest import MOT_DE_PASSE, pdf_octets
 
@@ -39,25 +39,9 @@ def db(django_db_setup):
 def serveur(db, django_db_blocker, settings, monkeypatch):
     # L'API synchrone de Playwright fait tourner une boucle asyncio dans ce fil : Django y refuserait l'ORM.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with django_db_blocker.unblock():
-        partagees = {}
-        for conn in connections.all():
-            if conn.vendor == "sqlite" and conn.is_in_memory_db():
-                conn.inc_thread_sharing()
-                partagees[conn.alias] = conn
-        fil = LiveServerThread("127.0.0.1", _StaticFilesHandler, connections_override=partagees)
-        fil.daemon = True
-        fil.start()
-        fil.is_ready.wait()
-        if fil.error:
-            raise fil.error
-        settings.SITE_URL = f"http://127.0.0.1:{fil.port}"
-        try:
-            yield settings.SITE_URL
-        finally:
-            fil.terminate()
-            for conn in partagees.values():
-                conn.dec_thread_sharing()
+    with django_db_blocker.unblock(), serveur_dans_un_fil(_StaticFilesHandler) as adresse:
+        settings.SITE_URL = adresse
+        yield adresse
 
 
 @pytest.fixture

@@ -11,14 +11,13 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.staticfiles.handlers import StaticFilesHandler
-from django.db import connections
-from django.test.testcases import LiveServerThread
 
 from comptes import roles
 from contrat_ville.models import Contrat, Porteur
 from journal.models import EntreeJournal
 from programmation.models import Dossier, LigneFinancement, Programmation
 from tests.comptes import utilisateur
+from tests.serveur import serveur_dans_un_fil
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -34,26 +33,10 @@ def db(django_db_setup):
 @pytest.fixture
 def serveur(db, django_db_blocker, settings, monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with django_db_blocker.unblock():
-        partagees = {}
-        for conn in connections.all():
-            if conn.vendor == "sqlite" and conn.is_in_memory_db():
-                conn.inc_thread_sharing()
-                partagees[conn.alias] = conn
-        # Les fichiers statiques trouvés dans les applications (select2, le script du formulaire), comme
-        # StaticLiveServerTestCase : le formulaire doit se remplir avec son JavaScript.
-        fil = LiveServerThread("127.0.0.1", StaticFilesHandler, connections_override=partagees)
-        fil.daemon = True
-        fil.start()
-        fil.is_ready.wait()
-        if fil.error:
-            raise fil.error
-        try:
-            yield f"http://127.0.0.1:{fil.port}"
-        finally:
-            fil.terminate()
-            for conn in partagees.values():
-                conn.dec_thread_sharing()
+    # Les fichiers statiques trouvés dans les applications (select2, le script du formulaire), comme
+    # StaticLiveServerTestCase : le formulaire doit se remplir avec son JavaScript.
+    with django_db_blocker.unblock(), serveur_dans_un_fil(StaticFilesHandler) as adresse:
+        yield adresse
 
 
 @pytest.fixture
