@@ -31,9 +31,21 @@ APPLICATIONS_DU_PRODUIT = (
     "journal",
 )
 # Ce que l'agent saisit : les indicateurs de suivi et leurs valeurs, toute la programmation, le FCS, les conventions
-# et leurs versements, la consultation, les porteurs du référentiel.
+# et leurs versements, la consultation, et du référentiel ce qui suit.
 APPLICATIONS_SAISIES_PAR_L_AGENT = ("indicateurs", "programmation", "fcs", "conventions", "avis", "rapport")
-MODELES_SAISIS_PAR_L_AGENT = ("contrat_ville.porteur",)
+# Du référentiel, l'agent saisit les porteurs et le cadre du contrat que le service anime (contrat, signataires,
+# éléments du cadre, projets de quartier et objectifs, quartiers, conseils citoyens). Les communes (IGN), la
+# nomenclature nationale de l'ANCT et les financeurs (dont le code porte des règles) restent en lecture.
+MODELES_SAISIS_PAR_L_AGENT = (
+    "contrat_ville.porteur",
+    "contrat_ville.contrat",
+    "contrat_ville.signataire",
+    "contrat_ville.pilier",
+    "contrat_ville.projetquartier",
+    "contrat_ville.objectifquartier",
+    "contrat_ville.quartier",
+    "contrat_ville.conseilcitoyen",
+)
 # Jamais modifiables par quiconque dans l'administration (écrits par le code seul).
 MODELES_EN_LECTURE_SEULE = (
     "journal.entreejournal",

@@ -13,8 +13,19 @@ class ContratVilleConfig(AppConfig):
         from .selectors import oublier_referentiel
 
         # Chaque écriture de ces modèles va au journal d'audit (modèle, objet parent dont l'historique la montre).
-        for modele, parent in (("Porteur", None),):
-            audit.enregistrer(self.get_model(modele), parent=parent)
+        # Le cadre du contrat (contrat, signataires, éléments, projets de quartier et objectifs, quartiers et leurs
+        # conseils citoyens) est saisi par le service : chaque changement est tracé, sous le contrat ou le projet.
+        for modele, parent, exclure in (
+            ("Porteur", None, ()),
+            ("Contrat", None, ()),
+            ("Signataire", "contrat", ()),
+            ("Pilier", "contrat", ()),
+            ("ProjetQuartier", "contrat", ()),
+            ("ObjectifQuartier", "projet", ()),
+            ("Quartier", None, ("contour",)),
+            ("ConseilCitoyen", "quartier", ()),
+        ):
+            audit.enregistrer(self.get_model(modele), parent=parent, exclure=exclure)
 
         # Toute écriture du référentiel gardé en cache (`selectors.referentiel`, limites des territoires) l'en retire.
         for nom in (

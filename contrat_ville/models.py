@@ -88,7 +88,10 @@ class Contrat(models.Model):
         help_text="2027 pour les contrats 2024-2030.",
     )
 
+    objects = GestionnaireAudite()
+
     class Meta:
+        base_manager_name = "objects"
         verbose_name = "contrat de ville"
         verbose_name_plural = "contrats de ville"
         ordering = ["-date_signature"]
@@ -170,7 +173,10 @@ class Signataire(models.Model):
     qualite = models.CharField("représenté par", max_length=200, blank=True)
     ordre = models.PositiveSmallIntegerField("ordre", default=0)
 
+    objects = GestionnaireAudite()
+
     class Meta:
+        base_manager_name = "objects"
         verbose_name = "signataire"
         verbose_name_plural = "signataires"
         ordering = ["contrat", "ordre", "nom"]
@@ -202,7 +208,10 @@ class Quartier(models.Model):
     communes = models.ManyToManyField(Commune, verbose_name="communes", related_name="quartiers")
     contour = models.JSONField("contour (GeoJSON, WGS84)", null=True, blank=True, editable=False)
 
+    objects = GestionnaireAudite()
+
     class Meta:
+        base_manager_name = "objects"
         verbose_name = "quartier"
         verbose_name_plural = "quartiers"
         ordering = ["code"]
@@ -217,7 +226,10 @@ class ConseilCitoyen(models.Model):
         Quartier, verbose_name="quartier", on_delete=models.PROTECT, related_name="conseils_citoyens"
     )
 
+    objects = GestionnaireAudite()
+
     class Meta:
+        base_manager_name = "objects"
         verbose_name = "conseil citoyen"
         verbose_name_plural = "conseils citoyens"
         ordering = ["nom"]
@@ -247,7 +259,10 @@ class Pilier(models.Model):
     libelle_court = models.CharField("libellé court", max_length=80, blank=True)
     ordre = models.PositiveSmallIntegerField("ordre dans le rapport", default=0)
 
+    objects = GestionnaireAudite()
+
     class Meta:
+        base_manager_name = "objects"
         verbose_name = "élément du cadre"
         verbose_name_plural = "éléments du cadre (piliers, orientations…)"
         ordering = ["contrat", "ordre", "code"]
@@ -318,7 +333,10 @@ class ProjetQuartier(models.Model):
     intitule = models.CharField("intitulé", max_length=300)
     presentation = models.TextField("présentation", blank=True)
 
+    objects = GestionnaireAudite()
+
     class Meta:
+        base_manager_name = "objects"
         verbose_name = "projet de quartier"
         verbose_name_plural = "projets de quartier"
         ordering = ["contrat", "quartier__nom"]
@@ -351,7 +369,10 @@ class ObjectifQuartier(models.Model):
     libelle = models.CharField("objectif", max_length=300)
     ordre = models.PositiveSmallIntegerField("ordre", default=0)
 
+    objects = GestionnaireAudite()
+
     class Meta:
+        base_manager_name = "objects"
         verbose_name = "objectif de projet de quartier"
         verbose_name_plural = "objectifs de projet de quartier"
         ordering = ["projet", "ordre", "code"]

@@ -60,14 +60,14 @@ SAISIE = {"agent": "vacd", "directeur": "v", "auditeur": "v"}
 LECTURE = {"agent": "v", "directeur": "v", "auditeur": "v"}
 PERSONNE = {"agent": "", "directeur": "", "auditeur": ""}
 DROITS_ADMIN = {
-    "contrat_ville.contrat": LECTURE,
+    "contrat_ville.contrat": SAISIE,
     "contrat_ville.commune": LECTURE,
-    "contrat_ville.quartier": LECTURE,
-    "contrat_ville.conseilcitoyen": LECTURE,
-    "contrat_ville.pilier": LECTURE,
+    "contrat_ville.quartier": SAISIE,
+    "contrat_ville.conseilcitoyen": SAISIE,
+    "contrat_ville.pilier": SAISIE,
     "contrat_ville.thematique": LECTURE,
-    "contrat_ville.projetquartier": LECTURE,
-    "contrat_ville.objectifquartier": LECTURE,
+    "contrat_ville.projetquartier": SAISIE,
+    "contrat_ville.objectifquartier": SAISIE,
     "contrat_ville.financeur": LECTURE,
     "contrat_ville.porteur": SAISIE,
     "indicateurs.indicateur": SAISIE,

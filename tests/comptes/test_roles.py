@@ -24,7 +24,23 @@ def test_les_cinq_roles_existent_avec_leurs_permissions():
     assert {"programmation.importer_programmation", "programmation.exporter_programmation"} <= agent
     assert "rapport.approuver_rapportannuel" not in agent
     assert "journal.view_entreejournal" not in agent
-    assert not any(p.startswith("contrat_ville.add_") for p in agent if p != "contrat_ville.add_porteur")
+    # Du référentiel, l'agent saisit les porteurs et le cadre du contrat ; ni les communes (IGN), ni la nomenclature
+    # de l'ANCT, ni les financeurs.
+    assert {p for p in agent if p.startswith("contrat_ville.add_")} == {
+        f"contrat_ville.add_{modele}"
+        for modele in (
+            "porteur",
+            "contrat",
+            "signataire",
+            "pilier",
+            "projetquartier",
+            "objectifquartier",
+            "quartier",
+            "conseilcitoyen",
+        )
+    }
+    for modele in ("commune", "thematique", "financeur"):
+        assert not {f"contrat_ville.{action}_{modele}" for action in ("add", "change", "delete")} & agent
 
     assert {"rapport.approuver_rapportannuel", "programmation.exporter_programmation"} <= directeur
     assert "journal.view_entreejournal" in directeur

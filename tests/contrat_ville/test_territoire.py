@@ -2,12 +2,16 @@
 cache, oubliée dès que les communes changent."""
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 
+from comptes import roles
 from contrat_ville.models import Commune
 from contrat_ville.selectors import limite_du_territoire
 from contrat_ville.services import definir_territoire, lire_codes_insee
-from tests.factories import UserFactory, contrat_cabbalr
+from journal.models import EntreeJournal
+from tests.comptes import utilisateur
+from tests.factories import contrat_cabbalr
 from tests.formulaires import donnees_du_formulaire
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +48,8 @@ def test_la_limite_suit_les_communes_du_contrat(django_assert_num_queries):
 
 
 def page_du_contrat(client, contrat):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    """La fiche du contrat, ouverte par un agent du service : c'est lui qui saisit le cadre du contrat."""
+    client.force_login(utilisateur("agent.territoire", roles.AGENT))
     url = f"/admin/contrat_ville/contrat/{contrat.pk}/change/"
     page = client.get(url)
     assert page.status_code == 200
@@ -62,6 +67,11 @@ def test_l_admin_remplit_le_territoire_depuis_des_codes_insee(client):
     assert reponse.status_code == 302, reponse.context and reponse.context["adminform"].form.errors
     assert set(contrat.communes.values_list("code_insee", flat=True)) == {BETHUNE, BEUVRY, ANNEZIN}
     assert limite_du_territoire(contrat.pk) is not None
+    # Le changement est au journal du contrat, au nom de l'agent.
+    entrees = EntreeJournal.objects.filter(
+        type_objet=ContentType.objects.get_for_model(contrat), objet_id=str(contrat.pk)
+    )
+    assert entrees.filter(utilisateur__username="agent.territoire").exists()
 
 
 def test_l_admin_refuse_un_code_inconnu_et_n_ecrit_rien(client):

@@ -10,8 +10,19 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
 from avis.models import Avis, Consultation, Contact, Destinataire, Organisme, Reouverture
-from contrat_ville.enums import NatureCredits, TypePorteur
-from contrat_ville.models import Commune, Contrat, Financeur, Pilier, Porteur
+from contrat_ville.enums import NatureCredits, TypePorteur, TypeQuartier
+from contrat_ville.models import (
+    Commune,
+    ConseilCitoyen,
+    Contrat,
+    Financeur,
+    ObjectifQuartier,
+    Pilier,
+    Porteur,
+    ProjetQuartier,
+    Quartier,
+    Signataire,
+)
 from conventions.enums import Instance, TypeBilan, TypeConvention, TypeDocument, TypeEcheance
 from conventions.models import (
     Bilan,
@@ -67,6 +78,13 @@ def base(db):
     porteur = Porteur.objects.create(nom="Association Audit", type=TypePorteur.ASSOCIATION)
     pilier = Pilier.objects.filter(contrat=contrat).first()
     return {"contrat": contrat, "prog": prog, "porteur": porteur, "pilier": pilier}
+
+
+def _quartier(enregistre=True):
+    quartier = Quartier(code=f"QT{n()}", nom="Quartier de test", type=TypeQuartier.QPV)
+    if enregistre:
+        quartier.save()
+    return quartier
 
 
 def _dossier(b):
@@ -248,6 +266,50 @@ FABRIQUES = {
         lambda b, u: Porteur(nom=f"Porteur {n()}", type=TypePorteur.ASSOCIATION),
         "type",
         TypePorteur.COMMUNE,
+    ),
+    "contrat_ville.contrat": (
+        lambda b, u: Contrat(
+            nom=f"Contrat {n()}",
+            epci="CA de test",
+            date_signature=datetime.date(2040, 1, 1),
+            date_fin=datetime.date(2046, 12, 31),
+        ),
+        "libelle_niveau",
+        "orientation",
+    ),
+    "contrat_ville.signataire": (
+        lambda b, u: Signataire(contrat=b["contrat"], nom=f"Signataire {n()}"),
+        "qualite",
+        "le préfet",
+    ),
+    "contrat_ville.pilier": (
+        lambda b, u: Pilier(contrat=b["contrat"], code=f"O{n()}", libelle="Orientation"),
+        "libelle",
+        "Orientation renommée",
+    ),
+    "contrat_ville.projetquartier": (
+        lambda b, u: ProjetQuartier(
+            contrat=b["contrat"], quartier=_quartier(), intitule="Projet de quartier"
+        ),
+        "intitule",
+        "Projet de quartier revu",
+    ),
+    "contrat_ville.objectifquartier": (
+        lambda b, u: ObjectifQuartier(
+            projet=ProjetQuartier.objects.create(
+                contrat=b["contrat"], quartier=_quartier(), intitule="Projet"
+            ),
+            code=f"OBJ-{n()}",
+            libelle="Objectif",
+        ),
+        "libelle",
+        "Objectif reformulé",
+    ),
+    "contrat_ville.quartier": (lambda b, u: _quartier(enregistre=False), "nom", "Quartier renommé"),
+    "contrat_ville.conseilcitoyen": (
+        lambda b, u: ConseilCitoyen(nom=f"Conseil citoyen {n()}", quartier=_quartier()),
+        "nom",
+        f"Conseil citoyen renommé {n()}",
     ),
     "programmation.dossier": (lambda b, u: _dossier(b), "intitule", "Intitulé changé"),
     "programmation.lignefinancement": (
@@ -448,6 +510,13 @@ def test_les_modeles_metier_sont_audites():
         assert audit.est_audite(apps.get_model(label))
     assert {m._meta.label for m in audit.modeles_audites()} == {
         "contrat_ville.Porteur",
+        "contrat_ville.Contrat",
+        "contrat_ville.Signataire",
+        "contrat_ville.Pilier",
+        "contrat_ville.ProjetQuartier",
+        "contrat_ville.ObjectifQuartier",
+        "contrat_ville.Quartier",
+        "contrat_ville.ConseilCitoyen",
         "indicateurs.Indicateur",
         "indicateurs.ValeurIndicateur",
         "programmation.Dossier",
