@@ -357,6 +357,7 @@ def contexte_du_rapport(rapport: RapportAnnuel, *, pour_pdf: bool = False) -> di
             [presentation], "logos", Prefetch("referents__communes", queryset=Commune.objects.order_by("nom"))
         )
     indicateurs = suivi_des_indicateurs(contrat, annee)
+    referents = list(presentation.referents.all()) if presentation else []
     return {
         "rapport": rapport,
         "programmation": programmation,
@@ -369,7 +370,8 @@ def contexte_du_rapport(rapport: RapportAnnuel, *, pour_pdf: bool = False) -> di
         "pour_pdf": pour_pdf,
         "presentation": presentation,
         "logos": logos_en_ligne(presentation),
-        "referents": list(presentation.referents.all()) if presentation else [],
+        "referents": referents,
+        "avec_secteurs": any(r.communes.all() for r in referents),
         "sections": sections(
             contrat,
             avec_cpo=part_cpo is not None,
@@ -431,6 +433,8 @@ def contexte_du_rapport(rapport: RapportAnnuel, *, pour_pdf: bool = False) -> di
             geo.quartiers,
             geo.communes_alentour,
             communes_nommees=geo.communes,
+            # Les secteurs des référents du service, comme la carte du rapport de référence.
+            secteurs=[(r.nom, r.communes.all()) for r in referents],
             limite=geo.limite,
             hauteur=500,
             titre=f"Les quartiers de la politique de la ville – {contrat.epci}",

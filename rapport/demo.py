@@ -33,7 +33,7 @@ from noyau.empreintes import empreinte
 from programmation import demo as demo_programmation
 from programmation.models import Programmation
 from rapport.enums import StatutRapport
-from rapport.models import RapportAnnuel, TransitionRapport
+from rapport.models import PresentationRapport, RapportAnnuel, ReferentTerritorial, TransitionRapport
 
 from .contexte import contexte_du_rapport
 from .rendu import pdf_a_enregistrer
@@ -76,9 +76,37 @@ def _minuit(jour: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(jour, datetime.time(10, 0)))
 
 
+# Les trois « référents des communes » que nomme le rapport 2021 de référence (sa carte des référents techniques).
+# Les communes de chacun ne s'y lisent pas : la démonstration partage celles des quartiers du contrat d'ouest en est,
+# en trois secteurs (inventé).
+REFERENTS = ("Alexandre Hermant", "Carole Warembourg", "Sarah Thedrez")
+
+
+def _presentation_et_referents(contrat: Contrat) -> None:
+    """Le bloc de signature (« Par délégation du Président », comme le rapport de référence) et les référents du
+    service avec leurs communes ; rien n'est changé s'ils existent déjà."""
+    presentation, _ = PresentationRapport.objects.get_or_create(
+        contrat=contrat, defaults={"signataire_qualite": "Par délégation du Président"}
+    )
+    if presentation.referents.exists():
+        return
+    communes = sorted(
+        {c for q in contrat.quartiers.prefetch_related("communes") for c in q.communes.all()},
+        key=lambda c: (c.longitude is None, c.longitude or 0, c.nom),
+    )
+    for rang, nom in enumerate(REFERENTS):
+        referent = ReferentTerritorial.objects.create(
+            presentation=presentation, nom=nom, fonction="Référent technique des communes", ordre=rang
+        )
+        debut, fin = round(rang * len(communes) / 3), round((rang + 1) * len(communes) / 3)
+        referent.communes.set(communes[debut:fin])
+
+
 @transaction.atomic
 def charger() -> str:
     User = get_user_model()
+    for contrat in Contrat.objects.all():
+        _presentation_et_referents(contrat)
     for identifiant, insee, quartier in CONTACTS:
         utilisateur = User.objects.filter(username=identifiant).first()
         if utilisateur is None:

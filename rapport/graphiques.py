@@ -26,6 +26,8 @@ COULEURS_QUARTIERS = {
     TypeQuartier.QPC: "#e59866",
     TypeQuartier.VEILLE: "#f7dc6f",
 }
+# Les secteurs des référents : des teintes claires, qui laissent lire les quartiers (rouge, orange, jaune) par-dessus.
+COULEURS_SECTEURS = ("#d6e4f2", "#dcefd4", "#e6dcf2", "#f2e6d6", "#d9f0f0", "#efd9e4")
 POLICE = "DejaVu Sans, Arial, sans-serif"
 
 
@@ -472,25 +474,40 @@ def carte_quartiers(
     *,
     titre: str | None = None,
     communes_nommees: Iterable = (),
+    secteurs: Sequence[tuple[str, Iterable]] = (),
     **options,
 ):
     """Les quartiers (objets avec `contour`, `type`, `nom`) colorés par type, les communes en fond clair.
 
     La carte est cadrée sur les quartiers ; les communes qui en sortent sont coupées au cadre. Les
-    `communes_nommees` (avec `longitude`, `latitude`, `nom`) sont écrites à leur centre. `limite` (option de
-    `carte`) : la limite de l'agglomération.
+    `communes_nommees` (avec `longitude`, `latitude`, `nom`) sont écrites à leur centre. `secteurs` : (nom du
+    référent, ses communes) ; les communes de chaque secteur prennent sa teinte, nommée dans la légende. `limite`
+    (option de `carte`) : la limite de l'agglomération.
     """
     quartiers = list(quartiers)
     zones = [
         Zone(q.contour, COULEURS_QUARTIERS.get(q.type, PALETTE[-1]), q.nom) for q in quartiers if q.contour
     ]
-    fond = [Zone(c.contour, "#ffffff", c.nom) for c in communes if c.contour]
+    teintes = {}
+    legende_secteurs = []
+    for rang, (nom, communes_du_secteur) in enumerate(secteurs):
+        couleur = COULEURS_SECTEURS[rang % len(COULEURS_SECTEURS)]
+        pks = {c.pk for c in communes_du_secteur}
+        if pks:
+            teintes.update(dict.fromkeys(pks, couleur))
+            communes_du_nom = "commune" if len(pks) == 1 else "communes"
+            legende_secteurs.append((couleur, f"Secteur de {nom} ({len(pks)} {communes_du_nom})"))
+    fond = [
+        Zone(c.contour, teintes.get(c.pk, "#ffffff") if teintes else "#ffffff", c.nom)
+        for c in communes
+        if c.contour
+    ]
     presents = {q.type for q in quartiers if q.contour}
     legende = [
         (COULEURS_QUARTIERS[t], f"{t.label} ({sum(1 for q in quartiers if q.type == t and q.contour)})")
         for t in TypeQuartier
         if t in presents
-    ]
+    ] + legende_secteurs
     return carte(
         zones,
         titre=titre or "Carte des quartiers de la politique de la ville",
