@@ -298,10 +298,9 @@ EPAISSEUR_LIMITE = "2.2"
 LEGENDE_LIMITE = "Limite de l'agglomération"
 
 
-def _limite(projection: Projection, geometrie, titre: str) -> str:
-    """La limite du territoire : un trait sombre et épais, sans remplissage (le fond et les quartiers restent
-    visibles), tracé au-dessus des communes et sous les quartiers."""
-    d = projection.chemin(geometrie)
+def _limite(d: str, titre: str) -> str:
+    """La limite du territoire (son chemin projeté `d`) : un trait sombre et épais, sans remplissage (le fond et
+    les quartiers restent visibles), tracé au-dessus des communes et sous les quartiers."""
     if not d:
         return ""
     return (
@@ -415,18 +414,16 @@ def carte(
     etiquettes: Sequence[tuple[float, float, str]] = (),
     largeur: int = 640,
     hauteur: int = 420,
-    cadrer_sur_fond: bool = False,
     source: str = SOURCE_CARTE,
     limite: dict | None = None,
     legende_limite: str = LEGENDE_LIMITE,
-    cadrer_sur_limite: bool = True,
 ) -> SafeString:
     """Carte des `zones` sur un `fond` clair (communes), cadrée sur les zones, avec sa légende, une barre
     d'échelle et la ligne de source en bas ; hors des communes du fond, un gris neutre.
 
     `limite` : la limite du territoire (GeoJSON), en trait sombre entre le fond et les zones, avec son entrée
-    `legende_limite` en fin de légende ; rien sans elle. La carte est alors cadrée sur le territoire entier
-    (`cadrer_sur_limite`) : les quartiers s'y lisent dans l'agglomération, et la limite n'est pas coupée.
+    `legende_limite` en fin de légende ; rien sans elle. La carte est alors cadrée sur le territoire entier : les
+    quartiers s'y lisent dans l'agglomération, et la limite n'est pas coupée.
 
     `etiquettes` : (longitude, latitude, texte) écrits en petit sur la carte, par exemple les communes, placés
     sans chevaucher les zones ni les autres étiquettes quand c'est possible.
@@ -435,9 +432,7 @@ def carte(
     lignes_legende = len(legende) + (1 if limite else 0)
     hauteur_legende = 22 * lignes_legende + (8 if lignes_legende else 0) + (16 if source else 0)
     hauteur_carte = hauteur - hauteur_legende
-    cadre = [a for z in (fond if cadrer_sur_fond else zones) for a in _anneaux(z.geometrie)]
-    if limite and cadrer_sur_limite:
-        cadre += _anneaux(limite)
+    cadre = [a for z in zones for a in _anneaux(z.geometrie)] + _anneaux(limite)
     projection = Projection(cadre, largeur, hauteur_carte, marge=24)
     # Une carte imbriquée (<svg> interne) coupe les communes qui sortent du cadre, sans identifiant de
     # clipPath qui entrerait en collision avec une autre carte de la même page.
@@ -449,7 +444,7 @@ def carte(
     for zone in fond:
         corps.append(_contour(projection, zone.geometrie, zone.couleur, "#b5b5b5", "0.6", zone.nom))
     if limite:
-        corps.append(_limite(projection, limite, legende_limite))
+        corps.append(_limite(projection.chemin(limite), legende_limite))
     for zone in zones:
         corps.append(_contour(projection, zone.geometrie, zone.couleur, "#333", "0.6", zone.nom))
     obstacles = [b for z in zones if (b := _boite(projection, z.geometrie))]
@@ -694,13 +689,15 @@ def carte_quartiers_montants(
         f'<svg x="0" y="0" width="{largeur}" height="{hauteur_carte}" overflow="hidden">',
         f'<rect x="0.5" y="0.5" width="{largeur - 1}" height="{hauteur_carte - 1}" fill="#f4f7fb" stroke="#bbb"/>',
     ]
-    if limite:
+    # Le chemin de la limite, projeté une fois : le fond du territoire, puis son trait.
+    chemin_limite = projection.chemin(limite) if limite else ""
+    if chemin_limite:
         # Le fond n'a que les communes des quartiers : le territoire entier se lit en blanc sur le bleu pâle.
-        corps.append(f'<path d="{projection.chemin(limite)}" fill="#ffffff" stroke="none"/>')
+        corps.append(f'<path d="{chemin_limite}" fill="#ffffff" stroke="none"/>')
     for commune in communes:
         corps.append(_contour(projection, commune.contour, "#ffffff", "#b5b5b5", "0.6", commune.nom))
-    if limite:
-        corps.append(_limite(projection, limite, legende_limite))
+    if chemin_limite:
+        corps.append(_limite(chemin_limite, legende_limite))
     for quartier, montant, lien in quartiers:
         couleur = couleur_du_montant(Decimal(montant), classes)
         titre_forme = f"{quartier.nom} : {formater_euros(montant)}"
