@@ -8,6 +8,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Prefetch
 
+from noyau.cache import ValeurPartagee
+
 from .enums import TypeQuartier
 from .geometrie import limite_exterieure
 from .models import (
@@ -125,15 +127,18 @@ def lire_limites() -> dict[int, dict]:
     return {contrat_id: limite for contrat_id, limite in limites.items() if limite}
 
 
+def _duree_du_referentiel() -> int:
+    return settings.CACHE_REFERENTIEL_SECONDES
+
+
+LIMITES = ValeurPartagee(CLE_CACHE_LIMITES, lambda: lire_limites(), _duree_du_referentiel)
+
+
 def limite_du_territoire(contrat_id: int | None) -> dict | None:
     """La limite de l'agglomération du contrat (GeoJSON MultiPolygon), du cache s'il y est ; None sans communes."""
     if contrat_id is None:
         return None
-    limites = cache.get(CLE_CACHE_LIMITES)
-    if limites is None:
-        limites = lire_limites()
-        cache.set(CLE_CACHE_LIMITES, limites, settings.CACHE_REFERENTIEL_SECONDES)
-    return limites.get(contrat_id)
+    return LIMITES.lire().get(contrat_id)
 
 
 # Le référentiel entier tient en mémoire (une vingtaine de quartiers, leurs communes, quelques piliers et
@@ -268,13 +273,12 @@ def lire_referentiel() -> Referentiel:
     )
 
 
+REFERENTIEL = ValeurPartagee(CLE_CACHE_REFERENTIEL, lambda: lire_referentiel(), _duree_du_referentiel)
+
+
 def referentiel() -> Referentiel:
-    """Le référentiel, du cache s'il y est : aucune requête."""
-    valeur = cache.get(CLE_CACHE_REFERENTIEL)
-    if valeur is None:
-        valeur = lire_referentiel()
-        cache.set(CLE_CACHE_REFERENTIEL, valeur, settings.CACHE_REFERENTIEL_SECONDES)
-    return valeur
+    """Le référentiel, de la mémoire du processus ou du cache s'il y est : aucune requête."""
+    return REFERENTIEL.lire()
 
 
 def oublier_referentiel(**kwargs) -> None:
@@ -283,6 +287,6 @@ def oublier_referentiel(**kwargs) -> None:
     Retiré tout de suite (la suite de la même transaction lit ce qu'elle vient d'écrire) et de nouveau à la
     validation (une autre requête a pu remettre en cache, entre-temps, l'état d'avant la transaction).
     """
-    cles = [CLE_CACHE_REFERENTIEL, CLE_CACHE_LIMITES]
+    cles = [*REFERENTIEL.cles(), *LIMITES.cles()]
     cache.delete_many(cles)
     transaction.on_commit(lambda: cache.delete_many(cles))
