@@ -229,6 +229,11 @@ def _anneaux(geometrie: dict | None) -> list[list[list[float]]]:
     return []
 
 
+# Les chemins déjà projetés : (contour, chemin) par contour et projection ; vidé au-delà de quelques cartes.
+_CHEMINS: dict[tuple, tuple[dict, str]] = {}
+CHEMINS_GARDES = 4096
+
+
 class Projection:
     """Équirectangulaire centrée sur l'emprise, longitudes corrigées par cos(latitude moyenne).
 
@@ -265,6 +270,30 @@ class Projection:
         )
 
     def chemin(self, geometrie: dict | None) -> str:
+        """Le chemin SVG du contour. Les contours viennent du référentiel, gardé en mémoire par le processus : le
+        chemin d'un même contour dans la même projection est repris au lieu d'être reprojeté à chaque carte."""
+        if geometrie is None:
+            return ""
+        cle = (
+            id(geometrie),
+            self.lon_min,
+            self.lat_max,
+            self.cos,
+            self.echelle,
+            self.dx,
+            self.dy,
+            self.finesse,
+        )
+        deja = _CHEMINS.get(cle)
+        if deja is not None and deja[0] is geometrie:  # le même objet, pas un autre à la même adresse
+            return deja[1]
+        d = self._projeter(geometrie)
+        if len(_CHEMINS) >= CHEMINS_GARDES:
+            _CHEMINS.clear()
+        _CHEMINS[cle] = (geometrie, d)
+        return d
+
+    def _projeter(self, geometrie: dict) -> str:
         morceaux = []
         for anneau in _anneaux(geometrie):
             if len(anneau) < 3:

@@ -136,3 +136,20 @@ def test_carte_des_montants_trace_la_limite_quand_elle_est_donnee():
     assert 'class="limite-territoire"' in avec and ">Limite de l&#x27;agglomération</text>" in avec
     sans = graphiques.carte_quartiers_montants([(quartier, Decimal(10), None)], titre="t")
     assert "limite-territoire" not in sans and "Limite de l" not in sans
+
+
+def test_un_chemin_repris_n_est_que_celui_du_meme_contour_dans_la_meme_projection():
+    carre = {
+        "type": "Polygon",
+        "coordinates": [[[2.6, 50.5], [2.7, 50.5], [2.7, 50.6], [2.6, 50.6], [2.6, 50.5]]],
+    }
+    petit = graphiques.Projection(graphiques._anneaux(carre), 100, 100)
+    grand = graphiques.Projection(graphiques._anneaux(carre), 400, 400)
+    d = petit.chemin(carre)
+    assert petit.chemin(carre) == d  # repris
+    assert grand.chemin(carre) != d  # autre cadre, autre chemin
+    # Un autre contour aux mêmes coordonnées donne le même chemin ; un contour décalé, un autre.
+    assert petit.chemin({**carre}) == d
+    decale = {"type": "Polygon", "coordinates": [[[x + 0.05, y] for x, y in carre["coordinates"][0]]]}
+    assert petit.chemin(decale) != d
+    assert petit.chemin(None) == ""
