@@ -8,6 +8,8 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from .nombres import EXEMPLE, MontantInvalide, analyser_montant, formater_nombre
 
@@ -70,3 +72,41 @@ class ObligatoiresEnMotsMixin:
                 and "(obligatoire)" not in champ.label
             ):
                 champ.label = f"{champ.label} (obligatoire)"
+
+
+def _attributs(attrs: dict) -> SafeString:
+    """Les attributs HTML comme les écrit le gabarit de Django (`attrs.html`) : False omis, True sans valeur."""
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (format_html(' {}="{}"', nom, valeur) if valeur is not True else format_html(" {}", nom),)
+            for nom, valeur in attrs.items()
+            if valeur is not False
+        ),
+    )
+
+
+class ListeDeroulante(forms.Select):
+    """Une liste déroulante écrite en Python, au même HTML que le gabarit de Django.
+
+    Le gabarit de Django inclut un gabarit par option et un par jeu d'attributs : les neuf filtres du tableau de bord
+    (une centaine d'options) coûtaient 7 ms par page. Avec des groupes d'options (`optgroup`), le gabarit
+    de Django reprend la main."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        if any(groupe for groupe, _choix, _index in widget["optgroups"]):
+            return super().render(name, value, attrs, renderer)
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (option["value"], _attributs(option["attrs"]), option["label"])
+                for _groupe, choix, _index in widget["optgroups"]
+                for option in choix
+            ),
+        )
+        return format_html(
+            '<select name="{}"{}>{}</select>', widget["name"], _attributs(widget["attrs"]), options
+        )

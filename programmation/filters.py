@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from contrat_ville.enums import TypePorteur
 from contrat_ville.selectors import referentiel
+from noyau.formulaires import ListeDeroulante
 
 from .enums import StatutDossier
 from .models import Dossier, LigneFinancement, Programmation
@@ -34,31 +35,33 @@ FILTRES_DU_REFERENTIEL = {
 }
 
 
+class FiltreChoix(django_filters.ChoiceFilter):
+    """Un filtre à choix rendu par `ListeDeroulante` : les neuf listes du tableau de bord sans un gabarit par option."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", ListeDeroulante)
+        super().__init__(*args, **kwargs)
+
+
 class DossierFilterSet(django_filters.FilterSet):
     """Les filtres du tableau de bord. Une requête en tout pour les proposer : la liste des programmations
     (`self.programmations`, que le tableau reprend) ; le reste vient du référentiel en cache."""
 
-    annee = django_filters.ChoiceFilter(
+    annee = FiltreChoix(
         label="Année", field_name="programmation__annee", choices=choix_annees, empty_label=None
     )
-    contrat = django_filters.ChoiceFilter(
-        label="Contrat", field_name="programmation__contrat", empty_label="Tous"
-    )
+    contrat = FiltreChoix(label="Contrat", field_name="programmation__contrat", empty_label="Tous")
     # Nommé comme le contrat de l'année nomme son premier niveau (pilier, orientation…) ; un élément du premier
     # niveau retient aussi les dossiers rangés sur ses sous-niveaux.
-    pilier = django_filters.ChoiceFilter(
-        label="Élément du cadre", method="filtrer_element", empty_label="Tous"
-    )
-    thematique = django_filters.ChoiceFilter(
-        label="Thématique", field_name="thematique", empty_label="Toutes"
-    )
-    commune = django_filters.ChoiceFilter(label="Commune", method="filtrer_commune", empty_label="Toutes")
-    quartier = django_filters.ChoiceFilter(label="Quartier", method="filtrer_quartier", empty_label="Tous")
-    financeur = django_filters.ChoiceFilter(label="Financeur", method="filtrer_financeur", empty_label="Tous")
-    type_porteur = django_filters.ChoiceFilter(
+    pilier = FiltreChoix(label="Élément du cadre", method="filtrer_element", empty_label="Tous")
+    thematique = FiltreChoix(label="Thématique", field_name="thematique", empty_label="Toutes")
+    commune = FiltreChoix(label="Commune", method="filtrer_commune", empty_label="Toutes")
+    quartier = FiltreChoix(label="Quartier", method="filtrer_quartier", empty_label="Tous")
+    financeur = FiltreChoix(label="Financeur", method="filtrer_financeur", empty_label="Tous")
+    type_porteur = FiltreChoix(
         label="Type de porteur", field_name="porteur__type", choices=TypePorteur.choices, empty_label="Tous"
     )
-    statut = django_filters.ChoiceFilter(
+    statut = FiltreChoix(
         label="Statut du dossier", field_name="statut", choices=StatutDossier.choices, empty_label="Tous"
     )
 
