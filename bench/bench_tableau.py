@@ -87,7 +87,7 @@ def banc(base: str) -> int:
         preparation = time.perf_counter() - debut
         # Statistiques du planificateur à jour, comme après l'autovacuum en production.
         with connection.cursor() as curseur:
-            curseur.execute("ANALYZE")
+            curseur.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
         # Comme un worker de production (gunicorn.conf.py, `post_worker_init`) : ce qui est chargé au démarrage est
         # gelé hors du ramasse-miettes. Sans cela, chaque collecte complète parcourt aussi les restes de la
         # préparation et ajoute 100 à 140 ms à une requête sur quatre ou cinq.
