@@ -85,7 +85,8 @@ def banc(base: str) -> int:
         creer_annee_synthetique(2020, nb_dossiers=5000, nb_lignes=20000, graine=2020)
         creer_annee_synthetique(2021, nb_dossiers=5000, nb_lignes=20000, graine=2021)
         preparation = time.perf_counter() - debut
-        # Statistiques du planificateur à jour, comme après l'autovacuum en production.
+        # Statistiques du planificateur et carte de visibilité à jour, comme après l'autovacuum en production ;
+        # sans le VACUUM, l'autovacuum se déclenche pendant les mesures et en fait la traîne.
         with connection.cursor() as curseur:
             curseur.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
         # Comme un worker de production (gunicorn.conf.py, `post_worker_init`) : ce qui est chargé au démarrage est
