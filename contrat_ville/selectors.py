@@ -131,7 +131,7 @@ def _duree_du_referentiel() -> int:
     return settings.CACHE_REFERENTIEL_SECONDES
 
 
-LIMITES = ValeurPartagee(CLE_CACHE_LIMITES, lambda: lire_limites(), _duree_du_referentiel)
+LIMITES = ValeurPartagee(CLE_CACHE_LIMITES, lire_limites, _duree_du_referentiel)
 
 
 def limite_du_territoire(contrat_id: int | None) -> dict | None:
@@ -273,7 +273,7 @@ def lire_referentiel() -> Referentiel:
     )
 
 
-REFERENTIEL = ValeurPartagee(CLE_CACHE_REFERENTIEL, lambda: lire_referentiel(), _duree_du_referentiel)
+REFERENTIEL = ValeurPartagee(CLE_CACHE_REFERENTIEL, lire_referentiel, _duree_du_referentiel)
 
 
 def referentiel() -> Referentiel:

@@ -66,16 +66,30 @@ def _couper(texte: str, largeur_max: int) -> list[str]:
     return lignes or [""]
 
 
+@dataclass(frozen=True)
+class Trait:
+    """Une entrée de légende tracée en trait (la limite du territoire), au lieu d'un carré de couleur."""
+
+    couleur: str
+    epaisseur: str
+
+
 def _legende(
-    x: float, y: float, elements: Sequence[tuple[str, str]], pas: float = 20, taille=11
+    x: float, y: float, elements: Sequence[tuple[str | Trait, str]], pas: float = 20, taille=11
 ) -> list[str]:
     corps = []
     for i, (couleur, libelle) in enumerate(elements):
         cy = y + i * pas
-        corps.append(
-            f'<rect x="{_n(x)}" y="{_n(cy - 10)}" width="12" height="12" fill="{couleur}" '
-            f'stroke="#333" stroke-width="0.5"/>'
-        )
+        if isinstance(couleur, Trait):
+            corps.append(
+                f'<line x1="{_n(x)}" y1="{_n(cy - 4)}" x2="{_n(x + 12)}" y2="{_n(cy - 4)}" '
+                f'stroke="{couleur.couleur}" stroke-width="{couleur.epaisseur}"/>'
+            )
+        else:
+            corps.append(
+                f'<rect x="{_n(x)}" y="{_n(cy - 10)}" width="12" height="12" fill="{couleur}" '
+                f'stroke="#333" stroke-width="0.5"/>'
+            )
         corps.append(_texte(x + 18, cy, libelle, taille))
     return corps
 
@@ -262,6 +276,8 @@ class Projection:
         self.echelle = min((largeur - 2 * marge) / etendue_x, (hauteur - 2 * marge) / etendue_y)
         self.dx = marge + ((largeur - 2 * marge) - etendue_x * self.echelle) / 2
         self.dy = marge + ((hauteur - 2 * marge) - etendue_y * self.echelle) / 2
+        # Ce qui fait le chemin d'un contour : deux projections au même cadre donnent les mêmes chemins.
+        self._cadre = (self.lon_min, self.lat_max, self.cos, self.echelle, self.dx, self.dy, finesse)
 
     def __call__(self, lon: float, lat: float) -> tuple[float, float]:
         return (
@@ -274,16 +290,7 @@ class Projection:
         chemin d'un même contour dans la même projection est repris au lieu d'être reprojeté à chaque carte."""
         if geometrie is None:
             return ""
-        cle = (
-            id(geometrie),
-            self.lon_min,
-            self.lat_max,
-            self.cos,
-            self.echelle,
-            self.dx,
-            self.dy,
-            self.finesse,
-        )
+        cle = (id(geometrie), *self._cadre)
         deja = _CHEMINS.get(cle)
         if deja is not None and deja[0] is geometrie:  # le même objet, pas un autre à la même adresse
             return deja[1]
@@ -325,6 +332,7 @@ def _contour(projection: Projection, geometrie, couleur: str, trait: str, epaiss
 COULEUR_LIMITE = "#262626"
 EPAISSEUR_LIMITE = "2.2"
 LEGENDE_LIMITE = "Limite de l'agglomération"
+TRAIT_LIMITE = Trait(COULEUR_LIMITE, EPAISSEUR_LIMITE)
 
 
 def _limite(d: str, titre: str) -> str:
@@ -336,15 +344,6 @@ def _limite(d: str, titre: str) -> str:
         f'<path d="{d}" fill="none" stroke="{COULEUR_LIMITE}" stroke-width="{EPAISSEUR_LIMITE}" '
         f'stroke-linejoin="round" class="limite-territoire"><title>{escape(titre)}</title></path>'
     )
-
-
-def _legende_trait(x: float, y: float, libelle: str, taille=10.5) -> list[str]:
-    """Une entrée de légende pour un trait (la limite), alignée sur les carrés des autres entrées."""
-    return [
-        f'<line x1="{_n(x)}" y1="{_n(y - 4)}" x2="{_n(x + 12)}" y2="{_n(y - 4)}" stroke="{COULEUR_LIMITE}" '
-        f'stroke-width="{EPAISSEUR_LIMITE}"/>',
-        _texte(x + 18, y, libelle, taille),
-    ]
 
 
 SOURCE_CARTE = "Sources : ANCT (quartiers), IGN Admin Express (communes) – Licence Ouverte Etalab"
@@ -458,8 +457,9 @@ def carte(
     sans chevaucher les zones ni les autres étiquettes quand c'est possible.
     """
     limite = limite if _anneaux(limite) else None
-    lignes_legende = len(legende) + (1 if limite else 0)
-    hauteur_legende = 22 * lignes_legende + (8 if lignes_legende else 0) + (16 if source else 0)
+    if limite:
+        legende = [*legende, (TRAIT_LIMITE, legende_limite)]
+    hauteur_legende = 22 * len(legende) + (8 if legende else 0) + (16 if source else 0)
     hauteur_carte = hauteur - hauteur_legende
     cadre = [a for z in zones for a in _anneaux(z.geometrie)] + _anneaux(limite)
     projection = Projection(cadre, largeur, hauteur_carte, marge=24)
@@ -485,8 +485,6 @@ def carte(
     corps.extend(_barre_d_echelle(projection, largeur - 24 - largeur / 5, hauteur_carte - 10, largeur / 5))
     corps.append("</svg>")
     corps.extend(_legende(10, hauteur_carte + 22, legende, pas=22, taille=10.5))
-    if limite:
-        corps.extend(_legende_trait(10, hauteur_carte + 22 + 22 * len(legende), legende_limite))
     if source:
         corps.append(_texte(largeur - 4, hauteur - 4, source, 8, "end", fill="#555"))
     return _svg(largeur, hauteur, titre, corps)
@@ -707,8 +705,9 @@ def carte_quartiers_montants(
         (couleur, f"jusqu'à {formater_euros(borne, 0)}") for borne, couleur in classes
     ]
     limite = limite if _anneaux(limite) else None
-    entrees = len(legende) + (1 if limite else 0)
-    hauteur_legende = 22 * math.ceil(entrees / 3) + 10
+    if limite:
+        legende.append((TRAIT_LIMITE, legende_limite))
+    hauteur_legende = 22 * math.ceil(len(legende) / 3) + 10
     hauteur_carte = hauteur - hauteur_legende
     # Cadrée sur le territoire quand il est connu, comme la carte du rapport : la limite n'est pas coupée.
     projection = Projection(
@@ -736,7 +735,4 @@ def carte_quartiers_montants(
     corps.append("</svg>")
     for i, element in enumerate(legende):
         corps.extend(_legende(10 + (i % 3) * 235, hauteur_carte + 22 + (i // 3) * 22, [element], taille=10.5))
-    if limite:
-        i = len(legende)
-        corps.extend(_legende_trait(10 + (i % 3) * 235, hauteur_carte + 22 + (i // 3) * 22, legende_limite))
     return _svg(largeur, hauteur, titre, corps)
